@@ -16,8 +16,11 @@
 #include <net/ipv6.h>
 #include <net/netlink.h>
 
+#include "hooks.h"
 #include "netlink.h"
 #include "netns.h"
+#include "service.h"
+#include "txn.h"
 
 static struct genl_family kubenf_genl_family;
 
@@ -45,6 +48,55 @@ static const struct nla_policy kubenf_cfg_policy[KUBENF_CFG_A_MAX + 1] = {
 
 static const struct nla_policy kubenf_set_config_policy[KUBENF_A_MAX + 1] = {
 	[KUBENF_A_CONFIG]	= NLA_POLICY_NESTED(kubenf_cfg_policy),
+};
+
+const struct nla_policy kubenf_fe_policy[KUBENF_FE_A_MAX + 1] = {
+	[KUBENF_FE_A_KIND]	= NLA_POLICY_MAX(NLA_U8, __KUBENF_FE_KIND_MAX - 1),
+	[KUBENF_FE_A_ADDR4]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[KUBENF_FE_A_ADDR6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[KUBENF_FE_A_PROTO]	= { .type = NLA_U8 },
+	[KUBENF_FE_A_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[KUBENF_FE_A_FAMILY]	= { .type = NLA_U8 },
+};
+
+const struct nla_policy kubenf_be_policy[KUBENF_BE_A_MAX + 1] = {
+	[KUBENF_BE_A_ADDR4]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[KUBENF_BE_A_ADDR6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[KUBENF_BE_A_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[KUBENF_BE_A_FLAGS]	= { .type = NLA_U32 },
+};
+
+/*
+ * kube-proxy caps sessionAffinityConfig.clientIP.timeoutSeconds at a day.
+ * Not const: 6.1 declares nla_policy.range without it.
+ */
+static struct netlink_range_validation kubenf_affinity_range = {
+	.max = 86400,
+};
+
+/* Counters (PACKETS, BYTES) are reply-only: rejected in requests. */
+const struct nla_policy kubenf_svc_policy[KUBENF_SVC_A_MAX + 1] = {
+	[KUBENF_SVC_A_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[KUBENF_SVC_A_NAME]		= { .type = NLA_NUL_STRING,
+					    .len = KUBENF_NAME_MAX - 1 },
+	[KUBENF_SVC_A_FLAGS]		= { .type = NLA_U32 },
+	[KUBENF_SVC_A_AFFINITY_TIMEOUT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &kubenf_affinity_range),
+	[KUBENF_SVC_A_FRONTENDS]	= NLA_POLICY_NESTED_ARRAY(kubenf_fe_policy),
+	[KUBENF_SVC_A_BACKENDS]		= NLA_POLICY_NESTED_ARRAY(kubenf_be_policy),
+	[KUBENF_SVC_A_SOURCE_RANGES]	= NLA_POLICY_NESTED_ARRAY(kubenf_except_policy),
+};
+
+static const struct nla_policy kubenf_svc_req_policy[KUBENF_A_MAX + 1] = {
+	[KUBENF_A_SERVICE]	= NLA_POLICY_NESTED(kubenf_svc_policy),
+};
+
+static const struct nla_policy kubenf_txn_begin_policy[KUBENF_A_MAX + 1] = {
+	[KUBENF_A_TXN_FLAGS]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy kubenf_txn_commit_policy[KUBENF_A_MAX + 1] = {
+	[KUBENF_A_GENERATION]	= { .type = NLA_U64 },
+	[KUBENF_A_COOKIE]	= { .type = NLA_U64 },
 };
 
 /*
@@ -112,8 +164,8 @@ static int kubenf_cidr_parse(const struct nlattr *nest, struct kubenf_cidr *c,
 }
 
 /* Counts the elements of a validated nested array, failing beyond @max. */
-static int kubenf_array_len(const struct nlattr *array, unsigned int max,
-			    struct netlink_ext_ack *extack)
+int kubenf_array_len(const struct nlattr *array, unsigned int max,
+		     struct netlink_ext_ack *extack)
 {
 	const struct nlattr *pos;
 	unsigned int n = 0;
@@ -131,9 +183,9 @@ static int kubenf_array_len(const struct nlattr *array, unsigned int max,
 }
 
 /* Parses @n full-length addresses or CIDRs from @array into @out. */
-static int kubenf_cidr_array_parse(const struct nlattr *array,
-				   struct kubenf_cidr *out, bool host_only,
-				   struct netlink_ext_ack *extack)
+int kubenf_cidr_array_parse(const struct nlattr *array,
+			    struct kubenf_cidr *out, bool host_only,
+			    struct netlink_ext_ack *extack)
 {
 	const struct nlattr *pos;
 	int rem, ret;
@@ -235,8 +287,8 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static int kubenf_put_cidr_array(struct sk_buff *skb, int type,
-				 const struct kubenf_cidr *c, unsigned int n)
+int kubenf_put_cidr_array(struct sk_buff *skb, int type,
+			  const struct kubenf_cidr *c, unsigned int n)
 {
 	struct nlattr *nest;
 	unsigned int i;
@@ -355,7 +407,9 @@ static int kubenf_put_counts(struct sk_buff *skb,
 	    nla_put_u32(skb, KUBENF_COUNT_A_BACKENDS, c->backends) ||
 	    nla_put_u32(skb, KUBENF_COUNT_A_PEERSETS, c->peersets) ||
 	    nla_put_u32(skb, KUBENF_COUNT_A_POLICIES, c->policies) ||
-	    nla_put_u32(skb, KUBENF_COUNT_A_PODS, c->pods)) {
+	    nla_put_u32(skb, KUBENF_COUNT_A_PODS, c->pods) ||
+	    nla_put_u32(skb, KUBENF_COUNT_A_MAX_SERVICES, KUBENF_MAX_SERVICES) ||
+	    nla_put_u32(skb, KUBENF_COUNT_A_MAX_BACKENDS, KUBENF_MAX_BACKENDS)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -385,7 +439,7 @@ static int kubenf_get_info(struct sk_buff *skb, struct genl_info *info)
 				KUBENF_A_UNSPEC) ||
 	      nla_put_u64_64bit(msg, KUBENF_A_COOKIE, kn->cookie,
 				KUBENF_A_UNSPEC) ||
-	      nla_put_u8(msg, KUBENF_A_HOOKS, 0) ||
+	      nla_put_u8(msg, KUBENF_A_HOOKS, kn->hooks_active) ||
 	      kubenf_put_counts(msg, &kn->counts);
 	mutex_unlock(&kn->lock);
 	if (ret)
@@ -395,6 +449,347 @@ static int kubenf_get_info(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 
 err_size:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/*
+ * Runs @stage on the open transaction of the sender, or on a transaction of
+ * its own that commits at once when none is open. Another socket's open
+ * transaction makes every change fail with -EBUSY.
+ */
+static int kubenf_change(struct genl_info *info,
+			 int (*stage)(struct kubenf_net *kn,
+				      struct kubenf_txn *txn,
+				      struct genl_info *info))
+{
+	struct kubenf_net *kn = kubenf_net(genl_info_net(info));
+	struct kubenf_txn local, *txn;
+	int ret;
+
+	mutex_lock(&kn->lock);
+	kubenf_txn_settle(kn);
+	txn = kn->txn;
+	if (txn && txn->portid != info->snd_portid) {
+		NL_SET_ERR_MSG(info->extack,
+			       "another socket has a transaction open");
+		ret = -EBUSY;
+		goto out;
+	}
+	if (!txn) {
+		kubenf_txn_init(&local, info->snd_portid, false);
+		txn = &local;
+	}
+	ret = stage(kn, txn, info);
+	if (txn == &local) {
+		if (ret)
+			kubenf_txn_abort(kn, txn);
+		else
+			ret = kubenf_txn_commit(kn, txn, info->extack);
+		kubenf_hooks_sync(kn);
+	}
+out:
+	mutex_unlock(&kn->lock);
+	return ret;
+}
+
+static int kubenf_svc_stage_set(struct kubenf_net *kn, struct kubenf_txn *txn,
+				struct genl_info *info)
+{
+	int ret;
+
+	if (!info->attrs[KUBENF_A_SERVICE]) {
+		NL_SET_ERR_MSG(info->extack, "missing KUBENF_A_SERVICE");
+		return -EINVAL;
+	}
+	ret = kubenf_hooks_enable(kn);
+	if (ret) {
+		NL_SET_ERR_MSG(info->extack, "cannot register netfilter hooks");
+		return ret;
+	}
+	return kubenf_svc_set(kn, txn, info->attrs[KUBENF_A_SERVICE],
+			      info->extack);
+}
+
+/* Reads the required ID of an object nest for a DEL. */
+static int kubenf_obj_id(const struct nlattr *nest,
+			 const struct nla_policy *policy, unsigned int maxtype,
+			 struct netlink_ext_ack *extack, u32 *id)
+{
+	struct nlattr *tb[KUBENF_A_MAX + 1];
+	int ret;
+
+	/* Every object nest has its ID at attribute 1. */
+	BUILD_BUG_ON(KUBENF_SVC_A_ID != 1 || KUBENF_SET_A_ID != 1 ||
+		     KUBENF_POL_A_ID != 1 || KUBENF_POD_A_ID != 1);
+	if (!nest) {
+		NL_SET_ERR_MSG(extack, "missing object attribute");
+		return -EINVAL;
+	}
+	if (WARN_ON_ONCE(maxtype > KUBENF_A_MAX))
+		return -EINVAL;
+	ret = nla_parse_nested(tb, maxtype, nest, policy, extack);
+	if (ret)
+		return ret;
+	if (!tb[1]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "missing ID");
+		return -EINVAL;
+	}
+	*id = nla_get_u32(tb[1]);
+	return 0;
+}
+
+static int kubenf_svc_stage_del(struct kubenf_net *kn, struct kubenf_txn *txn,
+				struct genl_info *info)
+{
+	u32 id;
+	int ret;
+
+	ret = kubenf_obj_id(info->attrs[KUBENF_A_SERVICE], kubenf_svc_policy,
+			    KUBENF_SVC_A_MAX, info->extack, &id);
+	if (ret)
+		return ret;
+	return kubenf_txn_stage_del(kn, txn, KUBENF_KIND_SERVICE, id,
+				    info->extack);
+}
+
+static int kubenf_svc_new(struct sk_buff *skb, struct genl_info *info)
+{
+	return kubenf_change(info, kubenf_svc_stage_set);
+}
+
+static int kubenf_svc_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return kubenf_change(info, kubenf_svc_stage_del);
+}
+
+/* Dump cursor, kept in cb->args between calls: keys, never pointers. */
+struct kubenf_dump_ctx {
+	u32 next_id;	/* first object id not yet dumped */
+	u32 be_next;	/* first backend of next_id not yet dumped */
+};
+
+#define DUMP_CTX(cb) ((struct kubenf_dump_ctx *)(cb)->args)
+
+static int kubenf_svc_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct kubenf_net *kn = kubenf_net(sock_net(skb->sk));
+	struct kubenf_dump_ctx *ctx = DUMP_CTX(cb);
+	struct kubenf_obj *obj;
+	unsigned long id;
+	int ret = 0;
+	void *hdr;
+
+	BUILD_BUG_ON(sizeof(struct kubenf_dump_ctx) > sizeof(cb->args));
+	mutex_lock(&kn->lock);
+	/* Dumps show committed state; NLM_F_DUMP_INTR tells of a commit. */
+	cb->seq = (u32)kn->generation;
+	xa_for_each_start(&kn->objs[KUBENF_KIND_SERVICE], id, obj,
+			  ctx->next_id) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &kubenf_genl_family,
+				  NLM_F_MULTI, KUBENF_CMD_SVC_GET);
+		if (!hdr) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		genl_dump_check_consistent(cb, hdr);
+		ctx->next_id = id;
+		ret = kubenf_svc_put(skb, kubenf_svc(obj), &ctx->be_next);
+		if (ret < 0) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		if (ret > 0)
+			break;
+		/* Ids are u32: the cursor cannot wrap in an unsigned long. */
+		ctx->next_id = id + 1;
+		if (id == U32_MAX)
+			ctx->next_id = 0;
+	}
+	mutex_unlock(&kn->lock);
+	/* Nothing fitted into an empty message: the object is too large. */
+	if (ret < 0 && !skb->len)
+		return ret;
+	return skb->len;
+}
+
+static int kubenf_txn_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kubenf_net *kn = kubenf_net(genl_info_net(info));
+	struct nlattr *attr = info->attrs[KUBENF_A_TXN_FLAGS];
+	struct kubenf_txn *txn;
+	u32 flags = 0;
+	int ret = 0;
+
+	if (attr) {
+		flags = nla_get_u32(attr);
+		if (flags & ~__KUBENF_TXN_F_ALL) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "unknown transaction flag");
+			return -EOPNOTSUPP;
+		}
+	}
+	txn = kmalloc(sizeof(*txn), GFP_KERNEL_ACCOUNT);
+	if (!txn)
+		return -ENOMEM;
+	kubenf_txn_init(txn, info->snd_portid, flags & KUBENF_TXN_F_REPLACE);
+
+	mutex_lock(&kn->lock);
+	if (kn->txn) {
+		NL_SET_ERR_MSG(info->extack, "a transaction is already open");
+		ret = -EBUSY;
+	} else {
+		kubenf_txn_settle(kn);
+		kn->txn = txn;
+		txn = NULL;
+	}
+	mutex_unlock(&kn->lock);
+	kfree(txn);
+	return ret;
+}
+
+/* Detaches the sender's open transaction; caller holds kn->lock. */
+static struct kubenf_txn *kubenf_txn_take(struct kubenf_net *kn,
+					  struct genl_info *info)
+{
+	struct kubenf_txn *txn = kn->txn;
+
+	if (!txn || txn->portid != info->snd_portid) {
+		NL_SET_ERR_MSG(info->extack,
+			       "no transaction open on this socket");
+		return NULL;
+	}
+	kn->txn = NULL;
+	return txn;
+}
+
+static int kubenf_txn_end(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *want = info->attrs[KUBENF_A_GENERATION];
+	struct kubenf_net *kn = kubenf_net(genl_info_net(info));
+	bool commit = info->genlhdr->cmd == KUBENF_CMD_TXN_COMMIT;
+	struct sk_buff *msg = NULL;
+	struct kubenf_txn *txn;
+	void *hdr = NULL;
+	int ret = 0;
+
+	if (commit) {
+		/* Allocated first: a commit must not fail after applying. */
+		msg = genlmsg_new(nla_total_size_64bit(sizeof(u64)),
+				  GFP_KERNEL);
+		if (!msg)
+			return -ENOMEM;
+		hdr = genlmsg_put_reply(msg, info, &kubenf_genl_family, 0,
+					KUBENF_CMD_TXN_COMMIT);
+		if (!hdr) {
+			nlmsg_free(msg);
+			return -EMSGSIZE;
+		}
+	}
+
+	mutex_lock(&kn->lock);
+	txn = kubenf_txn_take(kn, info);
+	if (!txn) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	if (commit && want && nla_get_u64(want) != kn->generation) {
+		NL_SET_ERR_MSG_ATTR(info->extack, want,
+				    "rule set changed since; transaction dropped");
+		commit = false;
+		ret = -ESTALE;
+	}
+	if (!commit) {
+		kubenf_txn_abort(kn, txn);
+		kubenf_hooks_sync(kn);
+	} else {
+		ret = kubenf_txn_commit(kn, txn, info->extack);
+		if (!ret && info->attrs[KUBENF_A_COOKIE])
+			kn->cookie = nla_get_u64(info->attrs[KUBENF_A_COOKIE]);
+		if (!ret && nla_put_u64_64bit(msg, KUBENF_A_GENERATION,
+					      kn->generation, KUBENF_A_UNSPEC))
+			ret = -EMSGSIZE;
+	}
+	kfree(txn);
+out_unlock:
+	mutex_unlock(&kn->lock);
+	if (!msg)
+		return ret;
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* A transaction dies with the socket that opened it. */
+static int kubenf_netlink_notify(struct notifier_block *nb,
+				 unsigned long event, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct kubenf_txn *txn = NULL;
+	struct kubenf_net *kn;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	kn = kubenf_net(n->net);
+	mutex_lock(&kn->lock);
+	if (kn->txn && kn->txn->portid == n->portid) {
+		txn = kn->txn;
+		kn->txn = NULL;
+		kubenf_txn_abort(kn, txn);
+		kubenf_hooks_sync(kn);
+	}
+	mutex_unlock(&kn->lock);
+	kfree(txn);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kubenf_netlink_notifier = {
+	.notifier_call = kubenf_netlink_notify,
+};
+
+static int kubenf_get_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kubenf_net *kn = kubenf_net(genl_info_net(info));
+	u64 drops[__KUBENF_REASON_MAX] = {};
+	struct nlattr *nest, *arr;
+	struct sk_buff *msg;
+	int cpu, r;
+	void *hdr;
+
+	for_each_possible_cpu(cpu) {
+		const struct kubenf_stats *st = per_cpu_ptr(kn->stats, cpu);
+
+		for (r = 0; r < __KUBENF_REASON_MAX; r++)
+			drops[r] += READ_ONCE(st->drops[r]);
+	}
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &kubenf_genl_family, 0,
+				KUBENF_CMD_GET_STATS);
+	if (!hdr)
+		goto err;
+	nest = nla_nest_start(msg, KUBENF_A_STATS);
+	if (!nest)
+		goto err;
+	arr = nla_nest_start(msg, KUBENF_STAT_A_DROPS);
+	if (!arr)
+		goto err;
+	/* Attribute type r carries the count of enum kubenf_reason r. */
+	for (r = KUBENF_REASON_NONE + 1; r < __KUBENF_REASON_MAX; r++)
+		if (nla_put_u64_64bit(msg, r, drops[r], KUBENF_REASON_NONE))
+			goto err;
+	nla_nest_end(msg, arr);
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err:
 	nlmsg_free(msg);
 	return -EMSGSIZE;
 }
@@ -423,6 +818,49 @@ static const struct genl_ops kubenf_genl_ops[] = {
 		.doit	= kubenf_get_config,
 		.flags	= GENL_ADMIN_PERM,
 	},
+	{
+		.cmd	= KUBENF_CMD_TXN_BEGIN,
+		.doit	= kubenf_txn_begin,
+		.policy	= kubenf_txn_begin_policy,
+		.maxattr = KUBENF_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_TXN_COMMIT,
+		.doit	= kubenf_txn_end,
+		.policy	= kubenf_txn_commit_policy,
+		.maxattr = KUBENF_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_TXN_ABORT,
+		.doit	= kubenf_txn_end,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_SVC_SET,
+		.doit	= kubenf_svc_new,
+		.policy	= kubenf_svc_req_policy,
+		.maxattr = KUBENF_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_SVC_DEL,
+		.doit	= kubenf_svc_del,
+		.policy	= kubenf_svc_req_policy,
+		.maxattr = KUBENF_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_SVC_GET,
+		.dumpit	= kubenf_svc_dump,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_GET_STATS,
+		.doit	= kubenf_get_stats,
+		.flags	= GENL_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group kubenf_genl_mcgrps[] = {
@@ -445,10 +883,19 @@ static struct genl_family kubenf_genl_family __ro_after_init = {
 
 int __init kubenf_genl_init(void)
 {
-	return genl_register_family(&kubenf_genl_family);
+	int ret;
+
+	ret = netlink_register_notifier(&kubenf_netlink_notifier);
+	if (ret)
+		return ret;
+	ret = genl_register_family(&kubenf_genl_family);
+	if (ret)
+		netlink_unregister_notifier(&kubenf_netlink_notifier);
+	return ret;
 }
 
 void kubenf_genl_uninit(void)
 {
 	genl_unregister_family(&kubenf_genl_family);
+	netlink_unregister_notifier(&kubenf_netlink_notifier);
 }

@@ -6,9 +6,18 @@
 
 #include <linux/slab.h>
 
+#include "hooks.h"
 #include "netns.h"
+#include "service.h"
 
 static unsigned int kubenf_net_id __read_mostly;
+
+const struct kubenf_kind_ops *const kubenf_kind_ops[__KUBENF_KIND_MAX] = {
+	[KUBENF_KIND_SERVICE]	= &kubenf_svc_ops,
+	[KUBENF_KIND_PEERSET]	= NULL,
+	[KUBENF_KIND_POLICY]	= NULL,
+	[KUBENF_KIND_POD]	= NULL,
+};
 
 struct kubenf_net *kubenf_net(const struct net *net)
 {
@@ -36,10 +45,22 @@ void kubenf_netns_set_config(struct kubenf_net *kn, struct kubenf_config *cfg)
 static int __net_init kubenf_net_init(struct net *net)
 {
 	struct kubenf_net *kn = kubenf_net(net);
+	int i, ret;
 
 	kn->net = net;
 	mutex_init(&kn->lock);
-	return 0;
+	for (i = 0; i < __KUBENF_KIND_MAX; i++)
+		xa_init(&kn->objs[i]);
+	INIT_LIST_HEAD(&kn->settle_list);
+	INIT_WORK(&kn->settle_work, kubenf_txn_settle_work);
+
+	kn->stats = alloc_percpu(struct kubenf_stats);
+	if (!kn->stats)
+		return -ENOMEM;
+	ret = kubenf_svc_tables_init(kn);
+	if (ret)
+		free_percpu(kn->stats);
+	return ret;
 }
 
 static void __net_exit kubenf_net_exit(struct net *net)
@@ -48,16 +69,23 @@ static void __net_exit kubenf_net_exit(struct net *net)
 	struct kubenf_config *cfg;
 
 	/*
-	 * The namespace is dead: no socket of it can send us a request, and
-	 * no packet path runs in it any more, so nothing else holds @kn->lock
-	 * or reads the configuration without a grace period after this.
+	 * The namespace is dead: no socket of it can send us a request and
+	 * no packet enters its hooks any more.
+	 *  1. Drop the open transaction and every object; this unregisters
+	 *     the hooks (and waits for hook functions still running).
+	 *  2. Objects and the configuration are freed after a grace period;
+	 *     kubenf_netns_uninit() waits for those with rcu_barrier().
 	 */
+	kubenf_txn_destroy_all(kn);
 	mutex_lock(&kn->lock);
 	cfg = kubenf_netns_config(kn);
 	RCU_INIT_POINTER(kn->config, NULL);
 	mutex_unlock(&kn->lock);
 	if (cfg)
 		kfree_rcu(cfg, rcu);
+	/* call_rcu() callbacks do not touch the tables: safe to free now. */
+	kubenf_svc_tables_destroy(kn);
+	free_percpu(kn->stats);
 	mutex_destroy(&kn->lock);
 }
 
@@ -76,6 +104,6 @@ int __init kubenf_netns_init(void)
 void kubenf_netns_uninit(void)
 {
 	unregister_pernet_subsys(&kubenf_net_ops);
-	/* Wait for the kfree_rcu() callbacks queued above before unloading. */
+	/* Wait for the RCU callbacks queued above before unloading. */
 	rcu_barrier();
 }

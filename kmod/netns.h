@@ -8,24 +8,22 @@
 #define _KUBENF_NETNS_H
 
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/rhashtable-types.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
-#include <uapi/linux/netfilter.h>
 
+#include "cidr.h"
+#include "txn.h"
 #include "uapi/linux/kubenf.h"
 
 /* Upper bounds on node-wide configuration; see KUBENF_CMD_SET_CONFIG. */
 #define KUBENF_MAX_NODE_ADDRS		256
 #define KUBENF_MAX_CLUSTER_CIDRS	64
-
-/* A prefix of one family; host bits beyond @prefix are zero. */
-struct kubenf_cidr {
-	union nf_inet_addr addr;
-	u8 family;	/* NFPROTO_IPV4 or NFPROTO_IPV6 */
-	u8 prefix;
-};
 
 /*
  * Node-wide settings. Immutable once published: a change builds a new copy
@@ -49,11 +47,17 @@ struct kubenf_counts {
 	u32 pods;
 };
 
+/* Packet-path counters, per CPU. */
+struct kubenf_stats {
+	u64 drops[__KUBENF_REASON_MAX];
+};
+
 struct kubenf_net {
 	struct net *net;
 	/*
-	 * Serialises every configuration change of this namespace and the
-	 * registration of its hooks. Never taken on the packet path.
+	 * Serialises every configuration change of this namespace, its
+	 * transactions and the registration of its hooks. Never taken on the
+	 * packet path.
 	 */
 	struct mutex lock;
 	/* Bumped once per committed change; under @lock. */
@@ -64,7 +68,41 @@ struct kubenf_net {
 	struct kubenf_config __rcu *config;
 	/* Under @lock. */
 	struct kubenf_counts counts;
+
+	/*
+	 * Generation cursor (0 or 1): written under @lock with a release
+	 * store at commit, read by the packet path with an acquire load.
+	 */
+	unsigned int gencursor;
+	/* Committed objects by id, per kind; written under @lock. */
+	struct xarray objs[__KUBENF_KIND_MAX];
+	/* Objects of the last commit awaiting a grace period; under @lock. */
+	struct list_head settle_list;
+	unsigned long settle_gp;
+	bool settle_pending;
+	struct work_struct settle_work;
+	/* The open explicit transaction, or NULL; under @lock. */
+	struct kubenf_txn *txn;
+	/* Whether our hooks are registered in this namespace; under @lock. */
+	bool hooks_active;
+
+	/*
+	 * Packet-path tables (RCU readers, writers under @lock): frontends by
+	 * (address, protocol, port), and cluster IPs by address alone, to
+	 * reject unknown ports on a cluster IP.
+	 */
+	struct rhltable frontends;
+	struct rhltable cluster_ips;
+
+	struct kubenf_stats __percpu *stats;
 };
+
+/* Counts a packet dropped or rejected for @reason. Packet path. */
+static inline void kubenf_count_drop(struct kubenf_net *kn,
+				     enum kubenf_reason reason)
+{
+	this_cpu_inc(kn->stats->drops[reason]);
+}
 
 /* Valid for as long as @net is alive; callers hold a reference to it. */
 struct kubenf_net *kubenf_net(const struct net *net);

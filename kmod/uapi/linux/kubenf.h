@@ -90,8 +90,9 @@
  *    and KUBENF_A_COOKIE, an opaque u64 stored with the rule set (the agent
  *    keeps a digest of its desired state there, to adopt what the kernel
  *    holds after a restart instead of flushing it).
- *  - Dumps carry the generation in nlmsg_seq and set NLM_F_DUMP_INTR when a
- *    commit happened during the dump; the reader retries.
+ *  - Dumps set NLM_F_DUMP_INTR when a commit happened during the dump; the
+ *    reader retries. A service with more backends than fit in one message
+ *    continues in the next messages, which carry its ID and BACKENDS only.
  *  - Limits (KUBENF_CMD_GET_INFO reports them) fail with -ENOSPC and leave
  *    the committed rule set as it was. Memory is charged to the caller's
  *    memory cgroup.
