@@ -20,7 +20,7 @@ TOOLS		:= $(BUILD)/tools
 KMOD_SRCS	:= Kbuild $(shell find kmod -type f \( -name '*.[ch]' -o -name Kbuild \))
 
 .PHONY: all module module-all userspace policy deps check check-host check-vm \
-	sparse style dkms-check tools clean help
+	sparse style dkms-check dkms-install tools clean help
 
 all: module userspace policy
 
@@ -91,7 +91,18 @@ style: tools
 	@echo "checkpatch: clean"
 
 dkms-check:
-	@bash selftests/dkms.sh
+	@bash selftests/dkms.sh $(KVERS)
+
+# Installs the module source under /usr/src and lets DKMS build and install
+# it for the running kernel (and future ones: AUTOINSTALL).
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+dkms-install:
+	rm -rf /usr/src/kubenf-$(DKMS_VERSION)
+	mkdir -p /usr/src/kubenf-$(DKMS_VERSION)
+	cp -r --parents dkms.conf $(KMOD_SRCS) /usr/src/kubenf-$(DKMS_VERSION)/
+	dkms add -m kubenf -v $(DKMS_VERSION)
+	dkms build -m kubenf -v $(DKMS_VERSION) -k $(KVER)
+	dkms install -m kubenf -v $(DKMS_VERSION) -k $(KVER)
 
 check-host: module-all userspace policy sparse style dkms-check
 	$(MAKE) -C userspace check BUILD=$(BUILD)/userspace

@@ -16,6 +16,7 @@
 #include <net/netfilter/nf_nat.h>
 #include <net/netfilter/nf_nat_masquerade.h>
 
+#include "affinity.h"
 #include "nat.h"
 #include "netns.h"
 #include "service.h"
@@ -81,6 +82,7 @@ unsigned int kubenf_nat_dnat(void *priv, struct sk_buff *skb,
 	struct kubenf_svc *svc;
 	struct kubenf_be *be;
 	struct nf_conn *ct;
+	bool external;
 	u8 genmask;
 
 	ct = nf_ct_get(skb, &ctinfo);
@@ -111,7 +113,11 @@ unsigned int kubenf_nat_dnat(void *priv, struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	be = kubenf_svc_pick(fe, kubenf_is_external(cfg, fe, state, t));
+	external = kubenf_is_external(cfg, fe, state, t);
+	if (svc->affinity_timeout)
+		be = kubenf_affinity_pick(kn, fe, &t->src.u3, external);
+	else
+		be = kubenf_svc_pick(fe, external);
 	if (!be)
 		return kubenf_reject(kn, skb, state, t->dst.protonum,
 				     KUBENF_REASON_NO_ENDPOINT);

@@ -6,6 +6,7 @@
 
 #include <linux/slab.h>
 
+#include "affinity.h"
 #include "hooks.h"
 #include "netns.h"
 #include "service.h"
@@ -59,7 +60,16 @@ static int __net_init kubenf_net_init(struct net *net)
 		return -ENOMEM;
 	ret = kubenf_svc_tables_init(kn);
 	if (ret)
-		free_percpu(kn->stats);
+		goto err_svc;
+	ret = kubenf_affinity_init(kn);
+	if (ret)
+		goto err_affinity;
+	return 0;
+
+err_affinity:
+	kubenf_svc_tables_destroy(kn);
+err_svc:
+	free_percpu(kn->stats);
 	return ret;
 }
 
@@ -84,6 +94,7 @@ static void __net_exit kubenf_net_exit(struct net *net)
 	if (cfg)
 		kfree_rcu(cfg, rcu);
 	/* call_rcu() callbacks do not touch the tables: safe to free now. */
+	kubenf_affinity_destroy(kn);
 	kubenf_svc_tables_destroy(kn);
 	free_percpu(kn->stats);
 	mutex_destroy(&kn->lock);

@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/atomic.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -18,6 +19,7 @@
 #include <net/netns/generic.h>
 
 #include "cidr.h"
+#include "service.h"
 #include "txn.h"
 #include "uapi/linux/kubenf.h"
 
@@ -93,6 +95,15 @@ struct kubenf_net {
 	 */
 	struct rhltable frontends;
 	struct rhltable cluster_ips;
+	/* Conntrack clean-up due when the last commit settles; under @lock. */
+	struct kubenf_ct_flush_list ct_flush;
+	/* Last service serial handed out; under @lock. */
+	u64 svc_serial;
+
+	/* ClientIP affinity entries; see affinity.c. */
+	struct rhashtable affinity;
+	atomic_t n_affinity;
+	struct delayed_work aff_gc;
 
 	struct kubenf_stats __percpu *stats;
 };

@@ -12,6 +12,7 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <net/addrconf.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <net/netlink.h>
 #include <net/route.h>
 
@@ -49,6 +50,7 @@ int kubenf_svc_tables_init(struct kubenf_net *kn)
 /* Every service was unlinked already: the tables are empty. */
 void kubenf_svc_tables_destroy(struct kubenf_net *kn)
 {
+	kvfree(kn->ct_flush.rules);
 	rhltable_destroy(&kn->cluster_ips);
 	rhltable_destroy(&kn->frontends);
 }
@@ -103,9 +105,173 @@ static void kubenf_svc_account(struct kubenf_net *kn,
 	kn->counts.backends += sign * (int)svc->n_be;
 }
 
+static bool kubenf_proto_connless(u8 proto)
+{
+	return proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
+}
+
+static void kubenf_ct_flush_add(struct kubenf_net *kn,
+				const struct kubenf_fe *fe,
+				const struct kubenf_be *be)
+{
+	struct kubenf_ct_flush_list *l = &kn->ct_flush;
+	struct kubenf_ct_flush *r;
+
+	if (l->n == l->cap) {
+		u32 cap = max(16U, l->cap * 2);
+
+		/* A commit cannot fail: without memory, stale flows stay. */
+		r = kvmalloc_array(cap, sizeof(*r), GFP_KERNEL);
+		if (!r) {
+			l->lost++;
+			return;
+		}
+		if (l->n)
+			memcpy(r, l->rules, l->n * sizeof(*r));
+		kvfree(l->rules);
+		l->rules = r;
+		l->cap = cap;
+	}
+	r = &l->rules[l->n++];
+	memset(r, 0, sizeof(*r));
+	r->fe = fe->key;
+	r->unnated = !be;
+	if (be) {
+		r->be_addr = be->addr;
+		r->be_port = be->port;
+	}
+}
+
+static bool kubenf_svc_has_be(const struct kubenf_svc *svc,
+			      const struct kubenf_be *be, bool usable)
+{
+	int fam = be->family == NFPROTO_IPV6;
+	u32 i, n;
+
+	/* Linear in this service's backends, on the control path only. */
+	for (n = 0; n < __KUBENF_CAND_MAX; n++) {
+		for (i = 0; i < svc->n_cand[fam][n]; i++) {
+			const struct kubenf_be *b = &svc->be[svc->cand[fam][n][i]];
+
+			if (nf_inet_addr_cmp(&b->addr, &be->addr) &&
+			    b->port == be->port)
+				return true;
+		}
+		if (!usable)
+			break;
+	}
+	return false;
+}
+
+static u32 kubenf_svc_n_cand(const struct kubenf_svc *svc, u8 family)
+{
+	int fam = family == NFPROTO_IPV6;
+
+	return svc->n_cand[fam][KUBENF_CAND_CLUSTER] +
+	       svc->n_cand[fam][KUBENF_CAND_LOCAL];
+}
+
+/*
+ * Records the conntrack clean-up a change from @o to @n calls for:
+ * connectionless flows to backends that are no longer candidates, and
+ * untranslated flows to frontends that gained their first candidate.
+ */
+static void kubenf_svc_replace(struct kubenf_net *kn,
+			       const struct kubenf_obj *o,
+			       const struct kubenf_obj *n)
+{
+	const struct kubenf_svc *old = o ? container_of(o, struct kubenf_svc,
+							obj) : NULL;
+	const struct kubenf_svc *new = n ? container_of(n, struct kubenf_svc,
+							obj) : NULL;
+	u32 i, j;
+
+	lockdep_assert_held(&kn->lock);
+	for (i = 0; old && i < old->n_fe; i++) {
+		const struct kubenf_fe *fe = &old->fe[i];
+
+		if (!kubenf_proto_connless(fe->key.proto))
+			continue;
+		for (j = 0; j < old->n_be; j++) {
+			const struct kubenf_be *be = &old->be[j];
+
+			if (be->family != fe->key.family ||
+			    !kubenf_svc_has_be(old, be, true))
+				continue;
+			if (!new || !kubenf_svc_has_be(new, be, true))
+				kubenf_ct_flush_add(kn, fe, be);
+		}
+	}
+	for (i = 0; new && i < new->n_fe; i++) {
+		const struct kubenf_fe *fe = &new->fe[i];
+
+		if (kubenf_proto_connless(fe->key.proto) &&
+		    kubenf_svc_n_cand(new, fe->key.family) &&
+		    (!old || !kubenf_svc_n_cand(old, fe->key.family)))
+			kubenf_ct_flush_add(kn, fe, NULL);
+	}
+}
+
+static bool kubenf_ct_flush_match(const struct kubenf_ct_flush *r,
+				  const struct nf_conn *ct)
+{
+	const struct nf_conntrack_tuple *orig, *reply;
+	static const union nf_inet_addr any;
+
+	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	if (orig->src.l3num != r->fe.family ||
+	    orig->dst.protonum != r->fe.proto ||
+	    orig->dst.u.all != r->fe.port)
+		return false;
+	if (!nf_inet_addr_cmp(&r->fe.addr, &any) &&
+	    !nf_inet_addr_cmp(&r->fe.addr, &orig->dst.u3))
+		return false;
+	if (r->unnated)
+		return !(ct->status & IPS_DST_NAT);
+	return (ct->status & IPS_DST_NAT) &&
+	       nf_inet_addr_cmp(&reply->src.u3, &r->be_addr) &&
+	       reply->src.u.all == r->be_port;
+}
+
+static int kubenf_ct_flush_iter(struct nf_conn *ct, void *data)
+{
+	const struct kubenf_ct_flush_list *l = data;
+	u32 i;
+
+	for (i = 0; i < l->n; i++)
+		if (kubenf_ct_flush_match(&l->rules[i], ct))
+			return 1;
+	return 0;
+}
+
+static void kubenf_svc_settled(struct kubenf_net *kn)
+{
+	struct kubenf_ct_flush_list *l = &kn->ct_flush;
+	struct nf_ct_iter_data iter = {
+		.net	= kn->net,
+		.data	= l,
+	};
+
+	lockdep_assert_held(&kn->lock);
+	if (!l->n)
+		return;
+	/* Hooks are registered, so conntrack is up in this namespace. */
+	if (kn->hooks_active)
+		nf_ct_iterate_cleanup_net(kubenf_ct_flush_iter, &iter);
+	l->n = 0;
+	if (l->cap > 1024) {
+		kvfree(l->rules);
+		l->rules = NULL;
+		l->cap = 0;
+	}
+}
+
 const struct kubenf_kind_ops kubenf_svc_ops = {
 	.unlink		= kubenf_svc_unlink,
 	.destroy	= kubenf_svc_destroy,
+	.replace	= kubenf_svc_replace,
+	.settled	= kubenf_svc_settled,
 	.account	= kubenf_svc_account,
 };
 
@@ -444,6 +610,7 @@ int kubenf_svc_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 	}
 	kubenf_obj_init(kn, &svc->obj, KUBENF_KIND_SERVICE,
 			nla_get_u32(tb[KUBENF_SVC_A_ID]));
+	svc->serial = ++kn->svc_serial;
 
 	ret = kubenf_svc_link(kn, txn, svc, extack);
 	if (ret) {
@@ -654,16 +821,26 @@ bool kubenf_is_cluster_ip(struct kubenf_net *kn, u8 genmask, u8 family,
 			       genmask, true);
 }
 
-struct kubenf_be *kubenf_svc_pick(const struct kubenf_fe *fe, bool external)
+const u32 *kubenf_svc_candidates_for(const struct kubenf_fe *fe,
+				     bool external, u32 *n)
 {
 	const struct kubenf_svc *svc = fe->svc;
 	int fam = fe->key.family == NFPROTO_IPV6;
 	u32 flag = external ? KUBENF_SVC_F_EXTERNAL_LOCAL :
 			      KUBENF_SVC_F_INTERNAL_LOCAL;
 	int loc = svc->flags & flag ? KUBENF_CAND_LOCAL : KUBENF_CAND_CLUSTER;
-	u32 n = svc->n_cand[fam][loc];
 
+	*n = svc->n_cand[fam][loc];
+	return svc->cand[fam][loc];
+}
+
+struct kubenf_be *kubenf_svc_pick(const struct kubenf_fe *fe, bool external)
+{
+	const u32 *cand;
+	u32 n;
+
+	cand = kubenf_svc_candidates_for(fe, external, &n);
 	if (!n)
 		return NULL;
-	return &svc->be[svc->cand[fam][loc][get_random_u32_below(n)]];
+	return &fe->svc->be[cand[get_random_u32_below(n)]];
 }

@@ -35,6 +35,27 @@ struct kubenf_fe_key {
 
 struct kubenf_svc;
 
+/*
+ * A conntrack clean-up rule, recorded at commit and applied once the commit
+ * settled: UDP and SCTP entries of frontend @fe that were translated to the
+ * backend that went away (@unnated false), or that a Service without
+ * endpoints, or not yet there, left untranslated (@unnated true). TCP flows
+ * end by themselves; UDP and SCTP flows would otherwise stick to a dead
+ * backend, or to no backend, for as long as the client keeps sending.
+ */
+struct kubenf_ct_flush {
+	struct kubenf_fe_key fe;
+	union nf_inet_addr be_addr;
+	__be16 be_port;
+	bool unnated;
+};
+
+struct kubenf_ct_flush_list {
+	struct kubenf_ct_flush *rules;
+	u32 n, cap;
+	u64 lost;	/* rules dropped for lack of memory */
+};
+
 struct kubenf_fe {
 	struct rhlist_head node;	/* kn->frontends, by @key */
 	struct rhlist_head vip_node;	/* kn->cluster_ips, by @vip (cluster IPs) */
@@ -72,6 +93,8 @@ struct kubenf_svc {
 	u32 *cand[2][__KUBENF_CAND_MAX];
 	u32 n_cand[2][__KUBENF_CAND_MAX];
 	atomic64_t conns;
+	/* Unique per namespace: tells affinity entries of replaced objects. */
+	u64 serial;
 	char *name;
 };
 
@@ -107,6 +130,9 @@ const struct kubenf_fe *kubenf_fe_lookup(struct kubenf_net *kn, u8 genmask,
 					 u8 proto, __be16 dport);
 bool kubenf_is_cluster_ip(struct kubenf_net *kn, u8 genmask, u8 family,
 			  const union nf_inet_addr *daddr);
+/* The backends a new connection to @fe may use, given its origin. */
+const u32 *kubenf_svc_candidates_for(const struct kubenf_fe *fe,
+				     bool external, u32 *n);
 struct kubenf_be *kubenf_svc_pick(const struct kubenf_fe *fe, bool external);
 
 extern const struct kubenf_kind_ops kubenf_svc_ops;

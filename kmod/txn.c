@@ -137,6 +137,14 @@ static void kubenf_txn_retire(struct kubenf_net *kn, struct kubenf_obj *old,
 	kubenf_kind_ops[old->kind]->account(kn, old, -1);
 }
 
+static void kubenf_txn_replace(struct kubenf_net *kn, int kind,
+			       const struct kubenf_obj *old,
+			       const struct kubenf_obj *new)
+{
+	if (kubenf_kind_ops[kind]->replace)
+		kubenf_kind_ops[kind]->replace(kn, old, new);
+}
+
 static void kubenf_txn_release(struct kubenf_txn *txn)
 {
 	int i;
@@ -165,12 +173,15 @@ int kubenf_txn_commit(struct kubenf_net *kn, struct kubenf_txn *txn,
 			xa_for_each(objs, id, old) {
 				if (xa_load(&txn->staged[kind], id))
 					continue;
+				kubenf_txn_replace(kn, kind, old, NULL);
 				kubenf_txn_retire(kn, old, next);
 				xa_erase(objs, id);
 			}
 		}
 		xa_for_each(&txn->staged[kind], id, obj) {
 			old = xa_load(objs, id);
+			kubenf_txn_replace(kn, kind, old,
+					   obj == KUBENF_TXN_DELETED ? NULL : obj);
 			if (old)
 				kubenf_txn_retire(kn, old, next);
 			if (obj == KUBENF_TXN_DELETED) {
@@ -218,6 +229,7 @@ void kubenf_txn_settle(struct kubenf_net *kn)
 {
 	u8 cur = kubenf_gen_bit(kn->gencursor);
 	struct kubenf_obj *obj, *tmp;
+	int kind;
 
 	lockdep_assert_held(&kn->lock);
 	if (!kn->settle_pending)
@@ -233,6 +245,10 @@ void kubenf_txn_settle(struct kubenf_net *kn)
 			WRITE_ONCE(obj->genmask, 0);
 	}
 	kn->settle_pending = false;
+
+	for (kind = 0; kind < __KUBENF_KIND_MAX; kind++)
+		if (kubenf_kind_ops[kind] && kubenf_kind_ops[kind]->settled)
+			kubenf_kind_ops[kind]->settled(kn);
 }
 
 void kubenf_txn_settle_work(struct work_struct *work)

@@ -49,6 +49,14 @@ struct kubenf_kind_ops {
 	void (*unlink)(struct kubenf_net *kn, struct kubenf_obj *obj);
 	/* Frees @obj; no reader can reach it any more. */
 	void (*destroy)(struct kubenf_obj *obj);
+	/*
+	 * Optional: @new replaces @old at commit (either may be NULL); the
+	 * kind records what must follow the change once it settled.
+	 */
+	void (*replace)(struct kubenf_net *kn, const struct kubenf_obj *old,
+			const struct kubenf_obj *new);
+	/* Runs after the grace period that ends a commit; may sleep. */
+	void (*settled)(struct kubenf_net *kn);
 	/* Adds (@sign 1) or removes (-1) @obj from the object counts. */
 	void (*account)(struct kubenf_net *kn, const struct kubenf_obj *obj,
 			int sign);

@@ -13,6 +13,7 @@ build=$top/build
 log=$build/check
 mkdir -p "$log"
 pass=0 fail=0 skip=0
+start=$SECONDS
 
 # run_suite NAME CMD...: runs a TAP-printing command, echoes its output, and
 # counts its results. A suite that fails without a "not ok" line (a crash, a
@@ -53,5 +54,6 @@ for k in "$@"; do
 		"$top/selftests/run_kselftests.sh"
 done
 
+echo "# make check took $((SECONDS - start)) s"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
