@@ -19,7 +19,7 @@ KSRC		:= $(wildcard /usr/src/linux-source-6.12.tar.xz)
 TOOLS		:= $(BUILD)/tools
 KMOD_SRCS	:= Kbuild $(shell find kmod -type f \( -name '*.[ch]' -o -name Kbuild \))
 
-.PHONY: all module module-all userspace policy deps check check-host check-vm \
+.PHONY: all module module-all userspace policy selftests deps check check-host check-vm \
 	sparse style dkms-check dkms-install tools clean help
 
 all: module userspace policy
@@ -56,6 +56,9 @@ userspace:
 
 policy:
 	$(MAKE) -C policy BUILD=$(BUILD)/policy
+
+selftests: tools
+	$(MAKE) -C selftests BUILD=$(BUILD)/selftests
 
 # Files taken from Debian's linux-source package at build time, never kept in
 # the repository: checkpatch and the kselftest harness headers.
@@ -108,11 +111,11 @@ check-host: module-all userspace policy sparse style dkms-check
 	$(MAKE) -C userspace check BUILD=$(BUILD)/userspace
 	$(MAKE) -C policy check BUILD=$(BUILD)/policy
 
-check-vm: module-all userspace tools
-	@bash selftests/run_all.sh $(KVERS)
+check-vm: module-all userspace selftests
+	@for k in $(KVERS); do selftests/vm/run --kernel $$k -- $(CURDIR)/selftests/run_kselftests.sh || exit 1; done
 
 # One summary line at the end: "N passed, N failed, N skipped".
-check: module-all userspace policy tools
+check: module-all userspace policy selftests
 	@bash selftests/check.sh $(KVERS)
 
 clean:

@@ -14,6 +14,7 @@
 #include "hooks.h"
 #include "nat.h"
 #include "netns.h"
+#include "verdict.h"
 
 static const struct nf_hook_ops kubenf_nat_ops[] = {
 	/* Service traffic entering the node: DNAT before routing decides. */
@@ -39,6 +40,34 @@ static const struct nf_hook_ops kubenf_nat_ops[] = {
 	},
 };
 
+/*
+ * NetworkPolicy, one function for both families (state->pf), after the
+ * NAT core's DNAT so that ingress is judged against the Service backend.
+ */
+static const struct nf_hook_ops kubenf_filter_ops[] = {
+	/* Pod traffic the node routes, or bridges with br_netfilter. */
+	{
+		.hook		= kubenf_verdict_hook,
+		.pf		= NFPROTO_INET,
+		.hooknum	= NF_INET_FORWARD,
+		.priority	= NF_IP_PRI_FILTER,
+	},
+	/* Pod to node: the pod's egress decides. */
+	{
+		.hook		= kubenf_verdict_hook,
+		.pf		= NFPROTO_INET,
+		.hooknum	= NF_INET_LOCAL_IN,
+		.priority	= NF_IP_PRI_FILTER,
+	},
+	/* Node to pod: always allowed (kubelet probes); counted. */
+	{
+		.hook		= kubenf_verdict_hook,
+		.pf		= NFPROTO_INET,
+		.hooknum	= NF_INET_LOCAL_OUT,
+		.priority	= NF_IP_PRI_FILTER,
+	},
+};
+
 int kubenf_hooks_enable(struct kubenf_net *kn)
 {
 	int i = 0, ret;
@@ -56,6 +85,10 @@ int kubenf_hooks_enable(struct kubenf_net *kn)
 		if (ret)
 			goto err;
 	}
+	ret = nf_register_net_hooks(kn->net, kubenf_filter_ops,
+				    ARRAY_SIZE(kubenf_filter_ops));
+	if (ret)
+		goto err;
 	kn->hooks_active = true;
 	return 0;
 
@@ -71,6 +104,8 @@ static void kubenf_hooks_disable(struct kubenf_net *kn)
 	int i = ARRAY_SIZE(kubenf_nat_ops);
 
 	/* Unregistering waits for hook functions still running. */
+	nf_unregister_net_hooks(kn->net, kubenf_filter_ops,
+				ARRAY_SIZE(kubenf_filter_ops));
 	while (i)
 		nf_nat_inet_unregister_fn(kn->net, &kubenf_nat_ops[--i]);
 	nf_ct_netns_put(kn->net, NFPROTO_INET);

@@ -19,8 +19,12 @@
 #include "hooks.h"
 #include "netlink.h"
 #include "netns.h"
+#include "peerset.h"
+#include "pod.h"
+#include "policy.h"
 #include "service.h"
 #include "txn.h"
+#include "verdict.h"
 
 static struct genl_family kubenf_genl_family;
 
@@ -31,7 +35,7 @@ static const struct nla_policy kubenf_except_policy[KUBENF_CIDR_A_MAX + 1] = {
 	[KUBENF_CIDR_A_PREFIX]	= NLA_POLICY_MAX(NLA_U8, 128),
 };
 
-static const struct nla_policy kubenf_cidr_policy[KUBENF_CIDR_A_MAX + 1] = {
+const struct nla_policy kubenf_cidr_policy[KUBENF_CIDR_A_MAX + 1] = {
 	[KUBENF_CIDR_A_ADDR4]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
 	[KUBENF_CIDR_A_ADDR6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[KUBENF_CIDR_A_PREFIX]	= NLA_POLICY_MAX(NLA_U8, 128),
@@ -97,6 +101,72 @@ static const struct nla_policy kubenf_txn_begin_policy[KUBENF_A_MAX + 1] = {
 static const struct nla_policy kubenf_txn_commit_policy[KUBENF_A_MAX + 1] = {
 	[KUBENF_A_GENERATION]	= { .type = NLA_U64 },
 	[KUBENF_A_COOKIE]	= { .type = NLA_U64 },
+};
+
+/* NetworkPolicy objects. Rule counters (PACKETS) are reply-only. */
+const struct nla_policy kubenf_pset_policy[KUBENF_SET_A_MAX + 1] = {
+	[KUBENF_SET_A_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[KUBENF_SET_A_NAME]	= { .type = NLA_NUL_STRING,
+				    .len = KUBENF_NAME_MAX - 1 },
+	[KUBENF_SET_A_ENTRIES]	= NLA_POLICY_NESTED_ARRAY(kubenf_cidr_policy),
+};
+
+const struct nla_policy kubenf_port_policy[KUBENF_PORT_A_MAX + 1] = {
+	[KUBENF_PORT_A_PROTO]	= { .type = NLA_U8 },
+	[KUBENF_PORT_A_FIRST]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[KUBENF_PORT_A_LAST]	= NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+/* PEERS: an array of u32 peerset ids, checked by kubenf_id_array_parse(). */
+const struct nla_policy kubenf_rule_policy[KUBENF_RULE_A_MAX + 1] = {
+	[KUBENF_RULE_A_PEERS]	= { .type = NLA_NESTED },
+	[KUBENF_RULE_A_PORTS]	= NLA_POLICY_NESTED_ARRAY(kubenf_port_policy),
+};
+
+const struct nla_policy kubenf_pol_policy[KUBENF_POL_A_MAX + 1] = {
+	[KUBENF_POL_A_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[KUBENF_POL_A_NAME]	= { .type = NLA_NUL_STRING,
+				    .len = KUBENF_NAME_MAX - 1 },
+	[KUBENF_POL_A_DIR]	= NLA_POLICY_MAX(NLA_U8, __KUBENF_DIR_MAX - 1),
+	[KUBENF_POL_A_RULES]	= NLA_POLICY_NESTED_ARRAY(kubenf_rule_policy),
+};
+
+/* INGRESS, EGRESS: arrays of u32 policy ids, as rule PEERS. */
+const struct nla_policy kubenf_pod_policy[KUBENF_POD_A_MAX + 1] = {
+	[KUBENF_POD_A_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[KUBENF_POD_A_NAME]	= { .type = NLA_NUL_STRING,
+				    .len = KUBENF_NAME_MAX - 1 },
+	[KUBENF_POD_A_FLAGS]	= { .type = NLA_U32 },
+	[KUBENF_POD_A_ADDRS]	= NLA_POLICY_NESTED_ARRAY(kubenf_except_policy),
+	[KUBENF_POD_A_INGRESS]	= { .type = NLA_NESTED },
+	[KUBENF_POD_A_EGRESS]	= { .type = NLA_NESTED },
+};
+
+/* DIR, POD_ID and REASON belong to events: rejected in requests. */
+const struct nla_policy kubenf_flow_policy[KUBENF_FLOW_A_MAX + 1] = {
+	[KUBENF_FLOW_A_SRC4]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[KUBENF_FLOW_A_SRC6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[KUBENF_FLOW_A_DST4]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[KUBENF_FLOW_A_DST6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[KUBENF_FLOW_A_PROTO]	= { .type = NLA_U8 },
+	[KUBENF_FLOW_A_SPORT]	= { .type = NLA_U16 },
+	[KUBENF_FLOW_A_DPORT]	= { .type = NLA_U16 },
+};
+
+static const struct nla_policy kubenf_pset_req_policy[KUBENF_A_MAX + 1] = {
+	[KUBENF_A_PEERSET]	= NLA_POLICY_NESTED(kubenf_pset_policy),
+};
+
+static const struct nla_policy kubenf_pol_req_policy[KUBENF_A_MAX + 1] = {
+	[KUBENF_A_POLICY]	= NLA_POLICY_NESTED(kubenf_pol_policy),
+};
+
+static const struct nla_policy kubenf_pod_req_policy[KUBENF_A_MAX + 1] = {
+	[KUBENF_A_POD]		= NLA_POLICY_NESTED(kubenf_pod_policy),
+};
+
+static const struct nla_policy kubenf_explain_policy[KUBENF_A_MAX + 1] = {
+	[KUBENF_A_FLOW]		= NLA_POLICY_NESTED(kubenf_flow_policy),
 };
 
 /*
@@ -342,26 +412,6 @@ static int kubenf_put_config(struct sk_buff *skb,
 	return 0;
 }
 
-static int kubenf_set_config(struct sk_buff *skb, struct genl_info *info)
-{
-	struct kubenf_net *kn = kubenf_net(genl_info_net(info));
-	struct kubenf_config *cfg;
-
-	if (!info->attrs[KUBENF_A_CONFIG]) {
-		NL_SET_ERR_MSG(info->extack, "missing KUBENF_A_CONFIG");
-		return -EINVAL;
-	}
-	cfg = kubenf_config_parse(info->attrs[KUBENF_A_CONFIG], info->extack);
-	if (IS_ERR(cfg))
-		return PTR_ERR(cfg);
-
-	mutex_lock(&kn->lock);
-	kubenf_netns_set_config(kn, cfg);
-	kn->generation++;
-	mutex_unlock(&kn->lock);
-	return 0;
-}
-
 static int kubenf_get_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kubenf_net *kn = kubenf_net(genl_info_net(info));
@@ -409,7 +459,9 @@ static int kubenf_put_counts(struct sk_buff *skb,
 	    nla_put_u32(skb, KUBENF_COUNT_A_POLICIES, c->policies) ||
 	    nla_put_u32(skb, KUBENF_COUNT_A_PODS, c->pods) ||
 	    nla_put_u32(skb, KUBENF_COUNT_A_MAX_SERVICES, KUBENF_MAX_SERVICES) ||
-	    nla_put_u32(skb, KUBENF_COUNT_A_MAX_BACKENDS, KUBENF_MAX_BACKENDS)) {
+	    nla_put_u32(skb, KUBENF_COUNT_A_MAX_BACKENDS, KUBENF_MAX_BACKENDS) ||
+	    nla_put_u32(skb, KUBENF_COUNT_A_MAX_PODS, KUBENF_MAX_PODS) ||
+	    nla_put_u32(skb, KUBENF_COUNT_A_MAX_RULES, KUBENF_MAX_RULES)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -493,6 +545,28 @@ out:
 	return ret;
 }
 
+static int kubenf_config_stage(struct kubenf_net *kn, struct kubenf_txn *txn,
+			       struct genl_info *info)
+{
+	struct kubenf_config *cfg;
+
+	if (!info->attrs[KUBENF_A_CONFIG]) {
+		NL_SET_ERR_MSG(info->extack, "missing KUBENF_A_CONFIG");
+		return -EINVAL;
+	}
+	cfg = kubenf_config_parse(info->attrs[KUBENF_A_CONFIG], info->extack);
+	if (IS_ERR(cfg))
+		return PTR_ERR(cfg);
+	kfree(txn->config);
+	txn->config = cfg;
+	return 0;
+}
+
+static int kubenf_set_config(struct sk_buff *skb, struct genl_info *info)
+{
+	return kubenf_change(info, kubenf_config_stage);
+}
+
 static int kubenf_svc_stage_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 				struct genl_info *info)
 {
@@ -567,6 +641,7 @@ static int kubenf_svc_del(struct sk_buff *skb, struct genl_info *info)
 struct kubenf_dump_ctx {
 	u32 next_id;	/* first object id not yet dumped */
 	u32 be_next;	/* first backend of next_id not yet dumped */
+	bool done;	/* the object with the last possible id was dumped */
 };
 
 #define DUMP_CTX(cb) ((struct kubenf_dump_ctx *)(cb)->args)
@@ -581,6 +656,8 @@ static int kubenf_svc_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	void *hdr;
 
 	BUILD_BUG_ON(sizeof(struct kubenf_dump_ctx) > sizeof(cb->args));
+	if (ctx->done)
+		return 0;
 	mutex_lock(&kn->lock);
 	/* Dumps show committed state; NLM_F_DUMP_INTR tells of a commit. */
 	cb->seq = (u32)kn->generation;
@@ -603,6 +680,173 @@ static int kubenf_svc_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		genlmsg_end(skb, hdr);
 		if (ret > 0)
 			break;
+		if (id == U32_MAX) {
+			ctx->done = true;
+			break;
+		}
+		ctx->next_id = id + 1;
+	}
+	mutex_unlock(&kn->lock);
+	/* Nothing fitted into an empty message: the object is too large. */
+	if (ret < 0 && !skb->len)
+		return ret;
+	return skb->len;
+}
+
+static int kubenf_peerset_stage_set(struct kubenf_net *kn,
+				    struct kubenf_txn *txn,
+				    struct genl_info *info)
+{
+	if (!info->attrs[KUBENF_A_PEERSET]) {
+		NL_SET_ERR_MSG(info->extack, "missing KUBENF_A_PEERSET");
+		return -EINVAL;
+	}
+	return kubenf_peerset_set(kn, txn, info->attrs[KUBENF_A_PEERSET],
+				  info->extack);
+}
+
+static int kubenf_peerset_stage_del(struct kubenf_net *kn,
+				    struct kubenf_txn *txn,
+				    struct genl_info *info)
+{
+	u32 id;
+	int ret;
+
+	ret = kubenf_obj_id(info->attrs[KUBENF_A_PEERSET], kubenf_pset_policy,
+			    KUBENF_SET_A_MAX, info->extack, &id);
+	if (ret)
+		return ret;
+	return kubenf_txn_stage_del(kn, txn, KUBENF_KIND_PEERSET, id,
+				    info->extack);
+}
+
+static int kubenf_policy_stage_set(struct kubenf_net *kn,
+				   struct kubenf_txn *txn,
+				   struct genl_info *info)
+{
+	if (!info->attrs[KUBENF_A_POLICY]) {
+		NL_SET_ERR_MSG(info->extack, "missing KUBENF_A_POLICY");
+		return -EINVAL;
+	}
+	return kubenf_policy_set(kn, txn, info->attrs[KUBENF_A_POLICY],
+				 info->extack);
+}
+
+static int kubenf_policy_stage_del(struct kubenf_net *kn,
+				   struct kubenf_txn *txn,
+				   struct genl_info *info)
+{
+	u32 id;
+	int ret;
+
+	ret = kubenf_obj_id(info->attrs[KUBENF_A_POLICY], kubenf_pol_policy,
+			    KUBENF_POL_A_MAX, info->extack, &id);
+	if (ret)
+		return ret;
+	return kubenf_txn_stage_del(kn, txn, KUBENF_KIND_POLICY, id,
+				    info->extack);
+}
+
+/* Pods need the filter hooks; peersets and policies alone do not. */
+static int kubenf_pod_stage_set(struct kubenf_net *kn, struct kubenf_txn *txn,
+				struct genl_info *info)
+{
+	int ret;
+
+	if (!info->attrs[KUBENF_A_POD]) {
+		NL_SET_ERR_MSG(info->extack, "missing KUBENF_A_POD");
+		return -EINVAL;
+	}
+	ret = kubenf_hooks_enable(kn);
+	if (ret) {
+		NL_SET_ERR_MSG(info->extack, "cannot register netfilter hooks");
+		return ret;
+	}
+	return kubenf_pod_set(kn, txn, info->attrs[KUBENF_A_POD], info->extack);
+}
+
+static int kubenf_pod_stage_del(struct kubenf_net *kn, struct kubenf_txn *txn,
+				struct genl_info *info)
+{
+	u32 id;
+	int ret;
+
+	ret = kubenf_obj_id(info->attrs[KUBENF_A_POD], kubenf_pod_policy,
+			    KUBENF_POD_A_MAX, info->extack, &id);
+	if (ret)
+		return ret;
+	return kubenf_txn_stage_del(kn, txn, KUBENF_KIND_POD, id,
+				    info->extack);
+}
+
+static int kubenf_peerset_new(struct sk_buff *skb, struct genl_info *info)
+{
+	return kubenf_change(info, kubenf_peerset_stage_set);
+}
+
+static int kubenf_peerset_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return kubenf_change(info, kubenf_peerset_stage_del);
+}
+
+static int kubenf_policy_new(struct sk_buff *skb, struct genl_info *info)
+{
+	return kubenf_change(info, kubenf_policy_stage_set);
+}
+
+static int kubenf_policy_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return kubenf_change(info, kubenf_policy_stage_del);
+}
+
+static int kubenf_pod_new(struct sk_buff *skb, struct genl_info *info)
+{
+	return kubenf_change(info, kubenf_pod_stage_set);
+}
+
+static int kubenf_pod_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return kubenf_change(info, kubenf_pod_stage_del);
+}
+
+/*
+ * Dumps the committed objects of @kind, one per message. @put writes one
+ * from element *next on and returns 1 when the rest must continue in the
+ * next message; ctx->be_next is that element cursor for every kind.
+ */
+static int kubenf_kind_dump(struct sk_buff *skb, struct netlink_callback *cb,
+			    enum kubenf_kind kind, u8 cmd,
+			    int (*put)(struct sk_buff *skb,
+				       struct kubenf_obj *obj, u32 *next))
+{
+	struct kubenf_net *kn = kubenf_net(sock_net(skb->sk));
+	struct kubenf_dump_ctx *ctx = DUMP_CTX(cb);
+	struct kubenf_obj *obj;
+	unsigned long id;
+	int ret = 0;
+	void *hdr;
+
+	mutex_lock(&kn->lock);
+	/* Dumps show committed state; NLM_F_DUMP_INTR tells of a commit. */
+	cb->seq = (u32)kn->generation;
+	xa_for_each_start(&kn->objs[kind], id, obj, ctx->next_id) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &kubenf_genl_family,
+				  NLM_F_MULTI, cmd);
+		if (!hdr) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		genl_dump_check_consistent(cb, hdr);
+		ctx->next_id = id;
+		ret = put(skb, obj, &ctx->be_next);
+		if (ret < 0) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		if (ret > 0)
+			break;
 		/* Ids are u32: the cursor cannot wrap in an unsigned long. */
 		ctx->next_id = id + 1;
 		if (id == U32_MAX)
@@ -613,6 +857,90 @@ static int kubenf_svc_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	if (ret < 0 && !skb->len)
 		return ret;
 	return skb->len;
+}
+
+static int kubenf_peerset_put_obj(struct sk_buff *skb, struct kubenf_obj *obj,
+				  u32 *next)
+{
+	return kubenf_peerset_put(skb, kubenf_peerset(obj), next);
+}
+
+static int kubenf_policy_put_obj(struct sk_buff *skb, struct kubenf_obj *obj,
+				 u32 *next)
+{
+	return kubenf_policy_put(skb, kubenf_policy(obj), next);
+}
+
+/* A pod always fits one message (KUBENF_MAX_POD_POLICIES). */
+static int kubenf_pod_put_obj(struct sk_buff *skb, struct kubenf_obj *obj,
+			      u32 *next)
+{
+	return kubenf_pod_put(skb, kubenf_pod(obj));
+}
+
+static int kubenf_peerset_dump(struct sk_buff *skb,
+			       struct netlink_callback *cb)
+{
+	return kubenf_kind_dump(skb, cb, KUBENF_KIND_PEERSET,
+				KUBENF_CMD_PEERSET_GET, kubenf_peerset_put_obj);
+}
+
+static int kubenf_policy_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return kubenf_kind_dump(skb, cb, KUBENF_KIND_POLICY,
+				KUBENF_CMD_POLICY_GET, kubenf_policy_put_obj);
+}
+
+static int kubenf_pod_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return kubenf_kind_dump(skb, cb, KUBENF_KIND_POD, KUBENF_CMD_POD_GET,
+				kubenf_pod_put_obj);
+}
+
+/* The packet path's own judgement of a flow, without a packet. */
+static int kubenf_explain(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kubenf_net *kn = kubenf_net(genl_info_net(info));
+	struct kubenf_flow flow;
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	if (!info->attrs[KUBENF_A_FLOW]) {
+		NL_SET_ERR_MSG(info->extack, "missing KUBENF_A_FLOW");
+		return -EINVAL;
+	}
+	ret = kubenf_flow_parse(info->attrs[KUBENF_A_FLOW], &flow,
+				info->extack);
+	if (ret)
+		return ret;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &kubenf_genl_family, 0,
+				KUBENF_CMD_EXPLAIN);
+	if (!hdr || kubenf_verdict_explain(kn, &flow, msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+bool kubenf_genl_has_listeners(struct net *net)
+{
+	return genl_has_listeners(&kubenf_genl_family, net, 0);
+}
+
+void *kubenf_genl_event_put(struct sk_buff *skb, u8 cmd)
+{
+	return genlmsg_put(skb, 0, 0, &kubenf_genl_family, 0, cmd);
+}
+
+void kubenf_genl_event_send(struct net *net, struct sk_buff *skb)
+{
+	genlmsg_multicast_netns(&kubenf_genl_family, net, skb, 0, 0,
+				GFP_ATOMIC);
 }
 
 static int kubenf_txn_begin(struct sk_buff *skb, struct genl_info *info)
@@ -755,8 +1083,10 @@ static struct notifier_block kubenf_netlink_notifier = {
 static int kubenf_get_stats(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kubenf_net *kn = kubenf_net(genl_info_net(info));
+	u64 accepts[__KUBENF_REASON_MAX] = {};
 	u64 drops[__KUBENF_REASON_MAX] = {};
 	struct nlattr *nest, *arr;
+	u64 suppressed = 0;
 	struct sk_buff *msg;
 	int cpu, r;
 	void *hdr;
@@ -764,8 +1094,11 @@ static int kubenf_get_stats(struct sk_buff *skb, struct genl_info *info)
 	for_each_possible_cpu(cpu) {
 		const struct kubenf_stats *st = per_cpu_ptr(kn->stats, cpu);
 
-		for (r = 0; r < __KUBENF_REASON_MAX; r++)
+		for (r = 0; r < __KUBENF_REASON_MAX; r++) {
 			drops[r] += READ_ONCE(st->drops[r]);
+			accepts[r] += READ_ONCE(st->accepts[r]);
+		}
+		suppressed += READ_ONCE(st->events_suppressed);
 	}
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
@@ -785,6 +1118,17 @@ static int kubenf_get_stats(struct sk_buff *skb, struct genl_info *info)
 		if (nla_put_u64_64bit(msg, r, drops[r], KUBENF_REASON_NONE))
 			goto err;
 	nla_nest_end(msg, arr);
+	/* New connections the policy hook accepted, the same way. */
+	arr = nla_nest_start(msg, KUBENF_STAT_A_ACCEPTS);
+	if (!arr)
+		goto err;
+	for (r = KUBENF_REASON_NONE + 1; r < __KUBENF_REASON_MAX; r++)
+		if (nla_put_u64_64bit(msg, r, accepts[r], KUBENF_REASON_NONE))
+			goto err;
+	nla_nest_end(msg, arr);
+	if (nla_put_u64_64bit(msg, KUBENF_STAT_A_EVENTS_SUPPRESSED, suppressed,
+			      KUBENF_STAT_A_UNSPEC))
+		goto err;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -861,10 +1205,81 @@ static const struct genl_ops kubenf_genl_ops[] = {
 		.doit	= kubenf_get_stats,
 		.flags	= GENL_ADMIN_PERM,
 	},
+	{
+		.cmd	= KUBENF_CMD_PEERSET_SET,
+		.doit	= kubenf_peerset_new,
+		.policy	= kubenf_pset_req_policy,
+		.maxattr = KUBENF_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_PEERSET_DEL,
+		.doit	= kubenf_peerset_del,
+		.policy	= kubenf_pset_req_policy,
+		.maxattr = KUBENF_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_PEERSET_GET,
+		.dumpit	= kubenf_peerset_dump,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_POLICY_SET,
+		.doit	= kubenf_policy_new,
+		.policy	= kubenf_pol_req_policy,
+		.maxattr = KUBENF_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_POLICY_DEL,
+		.doit	= kubenf_policy_del,
+		.policy	= kubenf_pol_req_policy,
+		.maxattr = KUBENF_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_POLICY_GET,
+		.dumpit	= kubenf_policy_dump,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_POD_SET,
+		.doit	= kubenf_pod_new,
+		.policy	= kubenf_pod_req_policy,
+		.maxattr = KUBENF_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_POD_DEL,
+		.doit	= kubenf_pod_del,
+		.policy	= kubenf_pod_req_policy,
+		.maxattr = KUBENF_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_POD_GET,
+		.dumpit	= kubenf_pod_dump,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KUBENF_CMD_EXPLAIN,
+		.doit	= kubenf_explain,
+		.policy	= kubenf_explain_policy,
+		.maxattr = KUBENF_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
 };
 
+/*
+ * Deny events name the addresses of flows: like the commands, only for
+ * CAP_NET_ADMIN (genl lets anyone join a group otherwise).
+ */
 static const struct genl_multicast_group kubenf_genl_mcgrps[] = {
-	{ .name = KUBENF_GENL_MCGRP_EVENTS },
+	{
+		.name	= KUBENF_GENL_MCGRP_EVENTS,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 static struct genl_family kubenf_genl_family __ro_after_init = {

@@ -9,15 +9,19 @@
 #include "affinity.h"
 #include "hooks.h"
 #include "netns.h"
+#include "peerset.h"
+#include "pod.h"
+#include "policy.h"
 #include "service.h"
+#include "verdict.h"
 
 static unsigned int kubenf_net_id __read_mostly;
 
 const struct kubenf_kind_ops *const kubenf_kind_ops[__KUBENF_KIND_MAX] = {
 	[KUBENF_KIND_SERVICE]	= &kubenf_svc_ops,
-	[KUBENF_KIND_PEERSET]	= NULL,
-	[KUBENF_KIND_POLICY]	= NULL,
-	[KUBENF_KIND_POD]	= NULL,
+	[KUBENF_KIND_PEERSET]	= &kubenf_peerset_ops,
+	[KUBENF_KIND_POLICY]	= &kubenf_policy_ops,
+	[KUBENF_KIND_POD]	= &kubenf_pod_ops,
 };
 
 struct kubenf_net *kubenf_net(const struct net *net)
@@ -64,8 +68,19 @@ static int __net_init kubenf_net_init(struct net *net)
 	ret = kubenf_affinity_init(kn);
 	if (ret)
 		goto err_affinity;
+	ret = kubenf_policy_tables_init(kn);
+	if (ret)
+		goto err_policy;
+	ret = kubenf_pod_tables_init(kn);
+	if (ret)
+		goto err_pod;
+	kubenf_verdict_init(kn);
 	return 0;
 
+err_pod:
+	kubenf_policy_tables_destroy(kn);
+err_policy:
+	kubenf_affinity_destroy(kn);
 err_affinity:
 	kubenf_svc_tables_destroy(kn);
 err_svc:
@@ -94,6 +109,8 @@ static void __net_exit kubenf_net_exit(struct net *net)
 	if (cfg)
 		kfree_rcu(cfg, rcu);
 	/* call_rcu() callbacks do not touch the tables: safe to free now. */
+	kubenf_pod_tables_destroy(kn);
+	kubenf_policy_tables_destroy(kn);
 	kubenf_affinity_destroy(kn);
 	kubenf_svc_tables_destroy(kn);
 	free_percpu(kn->stats);

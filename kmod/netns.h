@@ -11,6 +11,7 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/atomic.h>
+#include <linux/ratelimit_types.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -52,6 +53,10 @@ struct kubenf_counts {
 /* Packet-path counters, per CPU. */
 struct kubenf_stats {
 	u64 drops[__KUBENF_REASON_MAX];
+	/* New connections the policy hook let through, by reason. */
+	u64 accepts[__KUBENF_REASON_MAX];
+	/* Deny events not sent: rate limit or no memory. */
+	u64 events_suppressed;
 };
 
 struct kubenf_net {
@@ -99,6 +104,23 @@ struct kubenf_net {
 	struct kubenf_ct_flush_list ct_flush;
 	/* Last service serial handed out; under @lock. */
 	u64 svc_serial;
+
+	/*
+	 * NetworkPolicy packet-path tables (RCU readers, writers under
+	 * @lock): pod addresses (pod.c) and policy versions by id
+	 * (policy.c).
+	 */
+	struct rhltable pods;
+	struct rhltable policies;
+	/* Rules of the committed policies (KUBENF_MAX_RULES); under @lock. */
+	u32 n_rules;
+	/*
+	 * A commit replaced a peerset, policy or pod: conntrack is re-judged
+	 * when it settles, with KUBENF_CFG_F_POLICY_CUT; under @lock.
+	 */
+	bool policy_changed;
+	/* Deny events on the multicast group (verdict.c); own lock. */
+	struct ratelimit_state deny_events;
 
 	/* ClientIP affinity entries; see affinity.c. */
 	struct rhashtable affinity;

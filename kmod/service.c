@@ -668,7 +668,7 @@ static int kubenf_be_put(struct sk_buff *skb, int type,
 			    be->family, &be->addr) ||
 	    nla_put_u16(skb, KUBENF_BE_A_PORT, ntohs(be->port)) ||
 	    nla_put_u32(skb, KUBENF_BE_A_FLAGS, be->flags) ||
-	    nla_put_u64_64bit(skb, KUBENF_BE_A_PACKETS,
+	    nla_put_u64_64bit(skb, KUBENF_BE_A_CONNS,
 			      atomic64_read(&be->conns), KUBENF_BE_A_UNSPEC)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
@@ -695,7 +695,7 @@ int kubenf_svc_put(struct sk_buff *skb, const struct kubenf_svc *svc,
 		    nla_put_u32(skb, KUBENF_SVC_A_FLAGS, svc->flags) ||
 		    nla_put_u32(skb, KUBENF_SVC_A_AFFINITY_TIMEOUT,
 				svc->affinity_timeout) ||
-		    nla_put_u64_64bit(skb, KUBENF_SVC_A_PACKETS,
+		    nla_put_u64_64bit(skb, KUBENF_SVC_A_CONNS,
 				      atomic64_read(&svc->conns),
 				      KUBENF_SVC_A_UNSPEC))
 			goto cancel;

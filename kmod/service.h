@@ -21,9 +21,9 @@ struct sk_buff;
 
 #define KUBENF_MAX_SERVICES		BIT(20)
 #define KUBENF_MAX_BACKENDS		BIT(22)
-#define KUBENF_MAX_SVC_FRONTENDS	256
+#define KUBENF_MAX_SVC_FRONTENDS	32
 #define KUBENF_MAX_SVC_BACKENDS		65536
-#define KUBENF_MAX_SVC_RANGES		256
+#define KUBENF_MAX_SVC_RANGES		32
 
 /* Hash key of a frontend; node ports have a zero address. */
 struct kubenf_fe_key {

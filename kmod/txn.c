@@ -149,6 +149,8 @@ static void kubenf_txn_release(struct kubenf_txn *txn)
 {
 	int i;
 
+	kfree(txn->config);
+	txn->config = NULL;
 	for (i = 0; i < __KUBENF_KIND_MAX; i++)
 		xa_destroy(&txn->staged[i]);
 }
@@ -160,11 +162,23 @@ int kubenf_txn_commit(struct kubenf_net *kn, struct kubenf_txn *txn,
 	u8 next = kubenf_gen_bit(!cur);
 	struct kubenf_obj *obj, *old;
 	unsigned long id;
-	int kind;
+	int kind, ret;
 
 	lockdep_assert_held(&kn->lock);
 	/* New objects were staged inactive in @cur; see kubenf_obj_stage(). */
 	kubenf_txn_settle(kn);
+
+	/* References between objects, checked before any change. */
+	for (kind = 0; kind < __KUBENF_KIND_MAX; kind++) {
+		if (!kubenf_kind_ops[kind]->validate)
+			continue;
+		ret = kubenf_kind_ops[kind]->validate(kn, txn, extack);
+		if (ret) {
+			kubenf_txn_abort(kn, txn);
+			kubenf_hooks_sync(kn);
+			return ret;
+		}
+	}
 
 	for (kind = 0; kind < __KUBENF_KIND_MAX; kind++) {
 		struct xarray *objs = &kn->objs[kind];
@@ -195,6 +209,10 @@ int kubenf_txn_commit(struct kubenf_net *kn, struct kubenf_txn *txn,
 		}
 	}
 
+	if (txn->config) {
+		kubenf_netns_set_config(kn, txn->config);
+		txn->config = NULL;
+	}
 	/* Pairs with smp_load_acquire() in kubenf_genmask_cur(). */
 	smp_store_release(&kn->gencursor, !cur);
 	kn->generation++;

@@ -23,7 +23,9 @@
 #include <linux/types.h>
 #include <linux/xarray.h>
 
+struct kubenf_config;
 struct kubenf_net;
+struct kubenf_txn;
 struct netlink_ext_ack;
 
 enum kubenf_kind {
@@ -60,12 +62,21 @@ struct kubenf_kind_ops {
 	/* Adds (@sign 1) or removes (-1) @obj from the object counts. */
 	void (*account)(struct kubenf_net *kn, const struct kubenf_obj *obj,
 			int sign);
+	/*
+	 * Optional: checks, at commit and before anything changes, what the
+	 * namespace will hold (references between objects, for one); may
+	 * complete or add staged objects of its kind. Kinds run in enum
+	 * order. An error aborts the transaction.
+	 */
+	int (*validate)(struct kubenf_net *kn, struct kubenf_txn *txn,
+			struct netlink_ext_ack *extack);
 };
 
 struct kubenf_txn {
 	u32 portid;		/* owning socket; 0 for a one-message change */
 	bool replace;		/* objects not staged are deleted at commit */
-	bool hooks_needed;
+	/* Node configuration to install at commit, or NULL. */
+	struct kubenf_config *config;
 	/* id -> staged object, or KUBENF_TXN_DELETED; one per kind. */
 	struct xarray staged[__KUBENF_KIND_MAX];
 	unsigned int n_staged;
@@ -131,7 +142,11 @@ int kubenf_txn_stage_del(struct kubenf_net *kn, struct kubenf_txn *txn,
 			 enum kubenf_kind kind, u32 id,
 			 struct netlink_ext_ack *extack);
 
-/* Applies @txn; cannot fail once staged objects are complete. */
+/*
+ * Applies @txn. Fails only when a kind's validate op rejects it, before
+ * anything changed; @txn is then aborted (released) as by
+ * kubenf_txn_abort().
+ */
 int kubenf_txn_commit(struct kubenf_net *kn, struct kubenf_txn *txn,
 		      struct netlink_ext_ack *extack);
 /* Drops everything @txn staged and releases it. */

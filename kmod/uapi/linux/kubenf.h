@@ -15,8 +15,10 @@
  * (GENL_ADMIN_PERM): Service DNAT and policy decide what may reach every pod
  * of the node, so a container root in its own user namespace must not read or
  * change them. Attributes are validated strictly: unknown attributes, wrong
- * types or lengths, and out-of-range values fail with -EINVAL and an extack
- * message naming the attribute; unknown flag bits fail with -EOPNOTSUPP.
+ * types or lengths fail with -EINVAL, values or lengths outside the
+ * attribute's range with -ERANGE (both from the netlink core's policy
+ * checks), each with an extack message and the offending attribute; unknown
+ * flag bits fail with -EOPNOTSUPP.
  *
  * Addresses are KUBENF_*_A_ADDR4 (4 bytes) or KUBENF_*_A_ADDR6 (16 bytes), in
  * network byte order; exactly one of the two is given. Ports and protocol
@@ -120,7 +122,8 @@
  *                           and the POD/POLICY ids; rate-limited per
  *                           namespace, with the count of suppressed events.
  *
- * Errors: -EINVAL malformed (extack names the attribute), -EOPNOTSUPP
+ * Errors: -EINVAL malformed (extack names the attribute), -ERANGE value or
+ * length out of the attribute's range, -EOPNOTSUPP
  * unknown flag, -EPROTONOSUPPORT protocol, -EAFNOSUPPORT address family
  * mixed where one family is needed, -ENOENT unknown id, -EEXIST frontend
  * already owned by another service, -EBUSY another transaction is open,
@@ -258,8 +261,7 @@ enum kubenf_svc_attr {
 	KUBENF_SVC_A_FRONTENDS,		/* nest array of KUBENF_FE_A_* */
 	KUBENF_SVC_A_BACKENDS,		/* nest array of KUBENF_BE_A_* */
 	KUBENF_SVC_A_SOURCE_RANGES,	/* nest array of KUBENF_CIDR_A_* */
-	KUBENF_SVC_A_PACKETS,		/* u64, dump only */
-	KUBENF_SVC_A_BYTES,		/* u64, dump only */
+	KUBENF_SVC_A_CONNS,		/* u64, dump only: new connections */
 	__KUBENF_SVC_A_LAST
 };
 
@@ -300,7 +302,7 @@ enum kubenf_be_attr {
 	KUBENF_BE_A_ADDR6,
 	KUBENF_BE_A_PORT,	/* u16, non-zero */
 	KUBENF_BE_A_FLAGS,	/* u32: KUBENF_BE_F_* */
-	KUBENF_BE_A_PACKETS,	/* u64, dump only: new connections */
+	KUBENF_BE_A_CONNS,	/* u64, dump only: new connections */
 	__KUBENF_BE_A_LAST
 };
 
@@ -391,6 +393,11 @@ enum kubenf_stat_attr {
 	KUBENF_STAT_A_UNSPEC,
 	KUBENF_STAT_A_DROPS,	/* nest: one u64 per enum kubenf_reason */
 	KUBENF_STAT_A_EVENTS_SUPPRESSED,	/* u64 */
+	/*
+	 * nest: one u64 per enum kubenf_reason, as DROPS: new connections
+	 * the policy hook accepted (ALLOWED_RULE, NOT_ISOLATED, FROM_NODE).
+	 */
+	KUBENF_STAT_A_ACCEPTS,
 	__KUBENF_STAT_A_LAST
 };
 

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KUBENF_TESTS_TESTS_H
+#define _KUBENF_TESTS_TESTS_H
+
+#include "tap.h"
+
+/* test_info.c */
+void test_info_full(void);
+void test_info_pad_unknown(void);
+void test_info_partial(void);
+void test_info_malformed(void);
+
+/* test_print.c */
+void test_print_table(void);
+void test_print_json(void);
+void test_print_partial(void);
+void test_print_errors(void);
+
+/* test_nl.c */
+void test_nl_extack_capped(void);
+void test_nl_extack_uncapped(void);
+void test_nl_extack_none(void);
+void test_nl_extack_done(void);
+void test_nl_msg_new(void);
+void test_nl_put_parse(void);
+void test_nl_open_not_loaded(void);
+
+/* test_genl.c */
+void test_genl_roundtrip(void);
+void test_genl_errors(void);
+
+/* test_cli.c */
+void test_cli_unknown_command(void);
+void test_cli_bad_output(void);
+void test_cli_usage_errors(void);
+void test_cli_version_help(void);
+void test_cli_not_loaded(void);
+void test_cli_error_messages(void);
+
+void test_cli_svc_set_parse(void);
+void test_cli_config_set_parse(void);
+void test_cli_new_usage_errors(void);
+void test_cli_new_not_loaded(void);
+
+/* test_text.c */
+void test_text_numbers(void);
+void test_text_addresses(void);
+void test_text_endpoints(void);
+void test_text_names(void);
+void test_text_err_prefix(void);
+
+/* test_svc.c */
+struct kubenf_service;
+/* A service with every field and kind of value set, no counters. */
+void test_sample_service(struct kubenf_service *svc);
+void test_svc_roundtrip(void);
+void test_svc_encoding(void);
+void test_svc_too_big(void);
+void test_svc_dump_merge(void);
+void test_svc_dump_malformed(void);
+void test_config_roundtrip(void);
+void test_stats_parse(void);
+void test_txn_msgs(void);
+
+/* test_json.c */
+void test_json_doc(void);
+void test_json_errors(void);
+void test_json_load(void);
+void test_json_roundtrip(void);
+void test_json_feed_back(void);
+
+/* test_print_svc.c */
+void test_print_svc_table(void);
+void test_print_svc_json(void);
+void test_print_config(void);
+void test_print_stats(void);
+void test_print_lists(void);
+
+#endif /* _KUBENF_TESTS_TESTS_H */
