@@ -94,19 +94,24 @@ int kubenf_txn_stage_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 			 struct kubenf_obj *obj)
 {
 	struct xarray *objs = &kn->objs[obj->kind];
+	bool staged;
 	int ret;
 
 	lockdep_assert_held(&kn->lock);
 	/*
 	 * Reserve the committed slot now, so that storing into it at commit
-	 * time cannot fail on memory.
+	 * time cannot fail on memory. An id staged before has its slot.
 	 */
-	ret = xa_reserve(objs, obj->id, GFP_KERNEL_ACCOUNT);
-	if (ret)
-		goto err;
+	staged = xa_load(&txn->staged[obj->kind], obj->id);
+	if (!staged) {
+		ret = xa_reserve(objs, obj->id, GFP_KERNEL_ACCOUNT);
+		if (ret)
+			goto err;
+	}
 	ret = kubenf_txn_store(kn, txn, obj->kind, obj->id, obj);
 	if (ret) {
-		xa_release(objs, obj->id);
+		if (!staged)
+			xa_release(objs, obj->id);
 		goto err;
 	}
 	return 0;

@@ -18,7 +18,8 @@ source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 TESTS="hooks_lazy clusterip_tcp4 clusterip_tcp6 clusterip_udp4 clusterip_sctp4
 	counters reject_no_endpoint reject_unknown_port nodeport hairpin
-	udp_flush_on_endpoint_removal affinity external_local lb_source_ranges
+	udp_flush_on_endpoint_removal affinity external_local internal_local
+	terminating_fallback external_ip lb_source_ranges
 	update_no_window large_service_dump bad_requests"
 
 # Seconds a probe waits for its reply: a refused or dropped connection is
@@ -241,7 +242,11 @@ nodeport()
 		be "[fd00:2::2]:8080" || return $ksft_fail
 	[ "$(probe tcp 10.0.1.1 30080)" = b1 ] || return $ksft_fail
 	[ "$(probe tcp 10.0.2.1 30080)" = b1 ] || return $ksft_fail
-	[ "$(probe tcp fd00:1::1 30080)" = b1 ]
+	[ "$(probe tcp fd00:1::1 30080)" = b1 ] || return $ksft_fail
+	# The client is outside the cluster CIDRs: under the Cluster traffic
+	# policy its source is masqueraded to the node's address.
+	ip netns exec "$NODE" conntrack -L -p tcp --orig-dst 10.0.1.1 \
+		--orig-port-dst 30080 2>/dev/null | grep -q "dst=10.0.2.1 "
 }
 
 # A pod reaching itself through its Service needs the source rewritten.
@@ -313,6 +318,52 @@ external_local()
 	kctl svc set 7 name default/local flags external-local \
 		fe nodeport tcp '*4:30081' be 10.0.2.3:8080 || return $ksft_fail
 	[[ $(probe tcp 10.0.1.1 30081) == *"Connection refused"* ]]
+}
+
+# internalTrafficPolicy=Local: cluster traffic reaches local endpoints only.
+internal_local()
+{
+	local got
+
+	kctl svc set 11 name default/ilocal flags internal-local \
+		fe cluster-ip tcp 10.96.0.21:80 \
+		be 10.0.2.2:8080 be 10.0.2.3:8080 ready,serving,local ||
+		return $ksft_fail
+	got=$(replies 8 tcp 10.96.0.21 80)
+	echo "# $got"
+	[ "$got" = "b2 " ]
+}
+
+# Terminating-but-serving endpoints are used only when none is ready.
+terminating_fallback()
+{
+	local got
+
+	kctl svc set 12 name default/term fe cluster-ip tcp 10.96.0.22:80 \
+		be 10.0.2.2:8080 serving,terminating \
+		be 10.0.2.3:8080 serving,terminating || return $ksft_fail
+	got=$(replies 12 tcp 10.96.0.22 80)
+	echo "# all terminating: $got"
+	[ "$got" = "b1 b2 " ] || return $ksft_fail
+	kctl svc set 12 name default/term fe cluster-ip tcp 10.96.0.22:80 \
+		be 10.0.2.2:8080 serving,terminating \
+		be 10.0.2.3:8080 ready,serving || return $ksft_fail
+	got=$(replies 8 tcp 10.96.0.22 80)
+	echo "# one ready: $got"
+	[ "$got" = "b2 " ] || return $ksft_fail
+	# Not ready and not serving: never used, so the Service refuses.
+	kctl svc set 12 name default/term fe cluster-ip tcp 10.96.0.22:80 \
+		be 10.0.2.2:8080 terminating || return $ksft_fail
+	[[ $(probe tcp 10.96.0.22 80) == *"Connection refused"* ]]
+}
+
+external_ip()
+{
+	kctl svc set 13 name default/ext fe external-ip tcp 198.51.100.10:80 \
+		fe external-ip udp 198.51.100.10:53 be 10.0.2.2:8080 ||
+		return $ksft_fail
+	[ "$(probe tcp 198.51.100.10 80)" = b1 ] || return $ksft_fail
+	[ "$(probe udp 198.51.100.10 53)" = b1 ]
 }
 
 lb_source_ranges()
