@@ -111,10 +111,11 @@ const struct nla_policy kubenf_pset_policy[KUBENF_SET_A_MAX + 1] = {
 	[KUBENF_SET_A_ENTRIES]	= NLA_POLICY_NESTED_ARRAY(kubenf_cidr_policy),
 };
 
+/* Port zero and unknown directions are -EINVAL, checked in C. */
 const struct nla_policy kubenf_port_policy[KUBENF_PORT_A_MAX + 1] = {
 	[KUBENF_PORT_A_PROTO]	= { .type = NLA_U8 },
-	[KUBENF_PORT_A_FIRST]	= NLA_POLICY_MIN(NLA_U16, 1),
-	[KUBENF_PORT_A_LAST]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[KUBENF_PORT_A_FIRST]	= { .type = NLA_U16 },
+	[KUBENF_PORT_A_LAST]	= { .type = NLA_U16 },
 };
 
 /* PEERS: an array of u32 peerset ids, checked by kubenf_id_array_parse(). */
@@ -127,7 +128,7 @@ const struct nla_policy kubenf_pol_policy[KUBENF_POL_A_MAX + 1] = {
 	[KUBENF_POL_A_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[KUBENF_POL_A_NAME]	= { .type = NLA_NUL_STRING,
 				    .len = KUBENF_NAME_MAX - 1 },
-	[KUBENF_POL_A_DIR]	= NLA_POLICY_MAX(NLA_U8, __KUBENF_DIR_MAX - 1),
+	[KUBENF_POL_A_DIR]	= { .type = NLA_U8 },
 	[KUBENF_POL_A_RULES]	= NLA_POLICY_NESTED_ARRAY(kubenf_rule_policy),
 };
 
@@ -208,7 +209,7 @@ static int kubenf_cidr_parse(const struct nlattr *nest, struct kubenf_cidr *c,
 		if (c->prefix > bits) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[KUBENF_CIDR_A_PREFIX],
 					    "prefix longer than the address");
-			return -EINVAL;
+			return -ERANGE;
 		}
 	}
 
@@ -396,20 +397,24 @@ static int kubenf_put_config(struct sk_buff *skb,
 	nest = nla_nest_start(skb, KUBENF_A_CONFIG);
 	if (!nest)
 		return -EMSGSIZE;
+	/* A namespace never configured reads as one set to the defaults. */
+	if (nla_put_u32(skb, KUBENF_CFG_A_FLAGS, cfg ? cfg->flags : 0))
+		goto cancel;
 	if (cfg &&
-	    (nla_put_u32(skb, KUBENF_CFG_A_FLAGS, cfg->flags) ||
-	     kubenf_put_cidr_array(skb, KUBENF_CFG_A_NODE_ADDRS, cfg->cidrs,
+	    (kubenf_put_cidr_array(skb, KUBENF_CFG_A_NODE_ADDRS, cfg->cidrs,
 				   cfg->n_node_addrs) ||
 	     kubenf_put_cidr_array(skb, KUBENF_CFG_A_CLUSTER_CIDRS,
 				   cfg->cidrs + cfg->n_node_addrs,
 				   cfg->n_cluster_cidrs) ||
 	     (cfg->node_name[0] &&
-	      nla_put_string(skb, KUBENF_CFG_A_NODE_NAME, cfg->node_name)))) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
+	      nla_put_string(skb, KUBENF_CFG_A_NODE_NAME, cfg->node_name))))
+		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
 }
 
 static int kubenf_get_config(struct sk_buff *skb, struct genl_info *info)
@@ -826,6 +831,8 @@ static int kubenf_kind_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	int ret = 0;
 	void *hdr;
 
+	if (ctx->done)
+		return 0;
 	mutex_lock(&kn->lock);
 	/* Dumps show committed state; NLM_F_DUMP_INTR tells of a commit. */
 	cb->seq = (u32)kn->generation;
@@ -847,10 +854,11 @@ static int kubenf_kind_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		genlmsg_end(skb, hdr);
 		if (ret > 0)
 			break;
-		/* Ids are u32: the cursor cannot wrap in an unsigned long. */
+		if (id == U32_MAX) {
+			ctx->done = true;
+			break;
+		}
 		ctx->next_id = id + 1;
-		if (id == U32_MAX)
-			ctx->next_id = 0;
 	}
 	mutex_unlock(&kn->lock);
 	/* Nothing fitted into an empty message: the object is too large. */
