@@ -20,7 +20,7 @@ TESTS="hooks_lazy clusterip_tcp4 clusterip_tcp6 clusterip_udp4 clusterip_sctp4
 	counters reject_no_endpoint reject_unknown_port nodeport hairpin
 	udp_flush_on_endpoint_removal affinity external_local internal_local
 	terminating_fallback external_ip lb_source_ranges
-	update_no_window large_service_dump bad_requests"
+	update_no_window large_service_dump bad_requests replace_whole_set"
 
 # Seconds a probe waits for its reply: a refused or dropped connection is
 # told by its error, never by a timeout, except where a drop is the point.
@@ -423,6 +423,32 @@ bad_requests()
 	kctl svc del 4242 2>/dev/null && return $ksft_fail
 	[ "$(kctl -o json info | jq .generation)" = "$gen" ] || return $ksft_fail
 	[ "$(probe tcp $VIP4 80)" != "" ]
+}
+
+# A transaction that replaces the whole rule set deletes what it does not
+# set, and Services it keeps never disappear while it is applied.
+replace_whole_set()
+{
+	local doc pid fails=0 i out n
+
+	doc=$(mktemp "${TMPDIR:-/tmp}/kubenf-doc.XXXXXX")
+	kctl -o json svc show |
+		jq '{services: [.[] | select(.id == 1 or .id == 3)]}' >"$doc"
+	(for ((i = 0; i < 20; i++)); do
+		kctl apply --replace "$doc" >/dev/null || exit 1
+	done) &
+	pid=$!
+	for ((i = 0; i < 15; i++)); do
+		out=$(PROBE_TIMEOUT=20 probe tcp $VIP4 80)
+		[[ $out == b[12] ]] || { echo "# $out"; fails=$((fails + 1)); }
+	done
+	wait $pid || return $ksft_fail
+	rm -f "$doc"
+	n=$(kctl -o json svc show | jq '[.[].id] | sort | join(",")')
+	echo "# services left: $n"
+	[ "$fails" -eq 0 ] && [ "$n" = '"1,3"' ] || return $ksft_fail
+	# What was deleted is gone from the packet path too.
+	[[ $(probe tcp 10.96.0.14 80) != b1 ]]
 }
 
 trap cleanup_all EXIT
