@@ -50,7 +50,8 @@ run_suite checkpatch gate "checkpatch --strict kmod/" make -s style
 run_suite sparse-w1 gate "sparse C=2 and W=1 on $*" make -s sparse KVERS="$*"
 run_suite dkms bash selftests/dkms.sh "$@"
 for k in "$@"; do
-	run_suite "vm-$k" selftests/vm/run --kernel "$k" -- \
+	# The whole suite runs in one boot; each program has its own timeout.
+	run_suite "vm-$k" selftests/vm/run --kernel "$k" --timeout 3600 -- \
 		"$top/selftests/run_kselftests.sh"
 done
 

@@ -260,4 +260,133 @@ int kubenf_txn_abort_msg(struct nl_msg **out);
  */
 int kubenf_txn_commit_parse(const struct nlmsghdr *nlh, void *arg);
 
+/*
+ * NetworkPolicy objects (model_pol.c): peersets, policies and pods, as
+ * <linux/kubenf.h> describes them. Names are owned strings, NULL for none
+ * (the kernel reports "" then). Arrays grow through kubenf_array_add().
+ */
+
+/* A peerset entry: an address block and its exceptions (ipBlock.except). */
+struct kubenf_pset_entry {
+	struct kubenf_cidr cidr;
+	struct kubenf_cidr *except;
+	size_t n_except;
+};
+
+struct kubenf_peerset {
+	uint32_t id;			/* non-zero */
+	char *name;
+	struct kubenf_pset_entry *entries;
+	size_t n_entries;
+};
+
+/* A port range of one protocol; first 0 (and last 0): every port. */
+struct kubenf_port_range {
+	uint8_t proto;			/* IPPROTO_TCP, _UDP, _SCTP */
+	uint16_t first, last;
+};
+
+/* No peers: every peer; no ports: every port. */
+struct kubenf_rule {
+	uint32_t *peers;		/* peerset ids */
+	struct kubenf_port_range *ports;
+	size_t n_peers, n_ports;
+	uint64_t packets;		/* dumps only: connections allowed */
+	bool has_packets;
+};
+
+struct kubenf_policy {
+	uint32_t id;			/* non-zero */
+	char *name;
+	uint8_t dir;			/* enum kubenf_dir */
+	struct kubenf_rule *rules;	/* none: allows nothing */
+	size_t n_rules;
+};
+
+struct kubenf_pod {
+	uint32_t id;			/* non-zero */
+	char *name;
+	uint32_t flags;			/* KUBENF_POD_F_* */
+	struct kubenf_addr *addrs;
+	uint32_t *ingress;		/* policy ids */
+	uint32_t *egress;
+	size_t n_addrs, n_ingress, n_egress;
+};
+
+/* Lists in id order once their *_finish() has run. */
+struct kubenf_pset_list {
+	struct kubenf_peerset *v;
+	size_t n;
+};
+
+struct kubenf_pol_list {
+	struct kubenf_policy *v;
+	size_t n;
+};
+
+struct kubenf_pod_list {
+	struct kubenf_pod *v;
+	size_t n;
+};
+
+/* Takes a copy of @name into *@dst. Returns 0 or -ENOMEM. */
+int kubenf_obj_set_name(char **dst, const char *name);
+
+/* Free what the object owns and zero it. */
+void kubenf_peerset_release(struct kubenf_peerset *ps);
+void kubenf_policy_release(struct kubenf_policy *pol);
+void kubenf_pod_release(struct kubenf_pod *pod);
+void kubenf_pset_list_release(struct kubenf_pset_list *list);
+void kubenf_pol_list_release(struct kubenf_pol_list *list);
+void kubenf_pod_list_release(struct kubenf_pod_list *list);
+
+/*
+ * Whether @a and @b describe the same object as far as a request can set
+ * it: counters are ignored, a NULL name equals "". Order matters
+ * everywhere (the kernel keeps what it was given in order).
+ */
+bool kubenf_peerset_equal(const struct kubenf_peerset *a,
+			  const struct kubenf_peerset *b);
+bool kubenf_policy_equal(const struct kubenf_policy *a,
+			 const struct kubenf_policy *b);
+bool kubenf_pod_equal(const struct kubenf_pod *a, const struct kubenf_pod *b);
+
+/*
+ * Complete requests, sized for the object (the caller frees them with
+ * kubenf_nl_msg_free()). SET returns 0, -ENOMEM or -EMSGSIZE (the object
+ * does not fit in one 64 KiB nest); DEL and dump requests 0 or -ENOMEM.
+ */
+int kubenf_peerset_set_msg(const struct kubenf_peerset *ps,
+			   struct nl_msg **out);
+int kubenf_policy_set_msg(const struct kubenf_policy *pol,
+			  struct nl_msg **out);
+int kubenf_pod_set_msg(const struct kubenf_pod *pod, struct nl_msg **out);
+int kubenf_peerset_del_msg(uint32_t id, struct nl_msg **out);
+int kubenf_policy_del_msg(uint32_t id, struct nl_msg **out);
+int kubenf_pod_del_msg(uint32_t id, struct nl_msg **out);
+int kubenf_peerset_dump_msg(struct nl_msg **out);
+int kubenf_policy_dump_msg(struct nl_msg **out);
+int kubenf_pod_dump_msg(struct nl_msg **out);
+
+/*
+ * Decode one nest into the zeroed object (the caller releases it also on
+ * failure). Returns 0, -EBADMSG or -ENOMEM.
+ */
+int kubenf_peerset_parse(const struct nlattr *nest, struct kubenf_peerset *ps);
+int kubenf_policy_parse(const struct nlattr *nest, struct kubenf_policy *pol);
+int kubenf_pod_parse(const struct nlattr *nest, struct kubenf_pod *pod);
+
+/*
+ * kubenf_nl_parse_t of the *_GET dumps, adding to the list at @arg. A
+ * message with the id of the one before continues that object (the rest of
+ * a peerset's entries, of a policy's rules). Finish the list once the dump
+ * is complete: sorted by id, an id twice is -EBADMSG.
+ */
+int kubenf_peerset_dump_parse(const struct nlmsghdr *nlh, void *arg);
+int kubenf_policy_dump_parse(const struct nlmsghdr *nlh, void *arg);
+int kubenf_pod_dump_parse(const struct nlmsghdr *nlh, void *arg);
+int kubenf_pset_list_finish(struct kubenf_pset_list *list);
+int kubenf_pol_list_finish(struct kubenf_pol_list *list);
+int kubenf_pod_list_finish(struct kubenf_pod_list *list);
+
 #endif /* _KUBENF_MODEL_H */

@@ -76,4 +76,37 @@ void test_print_config(void);
 void test_print_stats(void);
 void test_print_lists(void);
 
+/* test_agent_source.c */
+/* The repository root: $KUBENF_SRC, or "..". */
+const char *test_src_dir(void);
+void test_yaml_scalars(void);
+void test_yaml_structure(void);
+void test_yaml_limits(void);
+void test_file_list_and_dir(void);
+void test_file_yaml_manifest(void);
+void test_file_errors(void);
+void test_file_watch(void);
+
+/* test_agent_rules.c */
+void test_pol_roundtrip(void);
+void test_pol_dump_merge(void);
+void test_agent_desired(void);
+void test_agent_diff_adopt(void);
+void test_agent_diff_changes(void);
+void test_agent_cookie(void);
+void test_agent_remove(void);
+
+/* test_agent_k8s.c */
+void test_k8s_stream(void);
+void test_k8s_kubeconfig(void);
+void test_k8s_in_cluster(void);
+void test_k8s_list_watch(void);
+void test_k8s_expired_relist(void);
+void test_k8s_disconnect_410(void);
+void test_k8s_hung_watch(void);
+void test_k8s_errors(void);
+void test_k8s_list_errors(void);
+void test_k8s_token(void);
+void test_k8s_hostile(void);
+
 #endif /* _KUBENF_TESTS_TESTS_H */

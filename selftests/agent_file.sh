@@ -1,0 +1,405 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# kubenf-agent --from-file on the real module: the example cluster of
+# policy/examples (node-1's view) programmed into a "node" namespace, with
+# pods in namespaces of their own at the example addresses, routed (one
+# veth each, /32 and /128 routes, as Calico does), so that Service traffic
+# really goes through the node:
+#
+#   y/b (client)                 node (kubenf-agent)               x/a
+#   10.244.1.22    ---veth---    10.244.0.1 on every veth  ---veth--- 10.244.1.11
+#   fd00:10:244:1::22            fe80::1                             fd00:10:244:1::11
+#                                routes: pod /32, /128  ---veth--- x/c
+#                                                                   10.244.2.13
+#                                                                   fd00:10:244:2::13
+#
+# Service x/web (10.96.0.10, fd00:96::10) port 80 -> x/a and x/c (x/b is
+# terminating, a fallback only). x/a answers "x/a" on 80 and 81, x/c "x/c"
+# on 80. NetworkPolicy (when the module enforces it): x/a admits ns y on
+# port 80 only.
+#
+# Cases: --once programs the kernel and traffic flows; a changed file
+# applies only the difference (unchanged services keep their counters, so
+# they were not resent; generation +1); an identical run sends nothing; a
+# bad object is logged and skipped; a syntax error changes nothing; YAML
+# gives the same rules as JSON; the daemon follows file changes and
+# repairs what another writer changed; killing it keeps the rules; a
+# restarted agent adopts them without a change.
+
+source "$(dirname "$(readlink -f "$0")")/lib.sh"
+
+TESTS="once_applies traffic_via_vip policy_enforced identical_rerun
+	change_applies_difference bad_object_skipped syntax_error_keeps_rules
+	yaml_same_rules daemon_follows_files repairs_foreign_change
+	kill_keeps_rules restart_adopts"
+
+PROBE_TIMEOUT=5
+VIP4=10.96.0.10
+VIP6=fd00:96::10
+EXAMPLES=$KUBENF_REPO/policy/examples
+AGENT_PID=
+
+cleanup()
+{
+	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null
+	cleanup_all_ns
+	[ -n "$WORK" ] && rm -rf "$WORK"
+}
+
+kctl()
+{
+	ip netns exec "$NODE" kubenfctl "$@"
+}
+
+info()
+{
+	kctl -o json info | jq -r "$1"
+}
+
+generation()
+{
+	info .generation
+}
+
+# agent ARGS...: kubenf-agent --once in the node namespace, its log in
+# $WORK/log (and as diagnostics); its exit status.
+agent()
+{
+	local rc
+
+	ip netns exec "$NODE" kubenf-agent --node-name node-1 \
+		--cluster-cidr 10.244.0.0/16 --cluster-cidr fd00:10:244::/48 \
+		"$@" >"$WORK/log" 2>&1
+	rc=$?
+	sed 's/^/# agent: /' "$WORK/log"
+	return $rc
+}
+
+logged()
+{
+	grep -qF -- "$1" "$WORK/log"
+}
+
+# pod NS NAME ADDR4 ADDR6: a pod namespace on its own veth from the node.
+pod()
+{
+	local ns=$1 dev=v$2
+
+	ip -n "$NODE" link add "$dev" type veth peer name eth0 netns "$ns"
+	ip -n "$NODE" addr add 10.244.0.1/32 dev "$dev"
+	ip -n "$NODE" addr add fe80::1/64 dev "$dev" nodad
+	ip -n "$NODE" link set "$dev" up
+	ip -n "$NODE" route add "$3/32" dev "$dev"
+	ip -n "$NODE" -6 route add "$4/128" dev "$dev"
+	ip -n "$ns" addr add "$3/32" dev eth0
+	ip -n "$ns" addr add "$4/128" dev eth0 nodad
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" route add 10.244.0.1 dev eth0 scope link
+	ip -n "$ns" route add default via 10.244.0.1 dev eth0
+	ip -n "$ns" -6 route add default via fe80::1 dev eth0
+}
+
+# serve NS NAME PORT ADDR...: answer NAME on TCP PORT of each ADDR.
+serve()
+{
+	local ns=$1 name=$2 port=$3 a
+
+	shift 3
+	for a in "$@"; do
+		local b=$a v=4
+
+		[[ $a == *:* ]] && b="[$a]" v=6
+		ip netns exec "$ns" socat TCP$v-LISTEN:"$port",bind="$b",fork,reuseaddr \
+			SYSTEM:"echo $name" </dev/null >/dev/null 2>&1 &
+	done
+}
+
+listening()
+{
+	ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q "$3"
+}
+
+# probe ADDR PORT: the reply to one connection from y/b, or the error.
+probe()
+{
+	local addr=$1 port=$2
+
+	[[ $addr == *:* ]] && addr="[$addr]"
+	ip netns exec "$CLIENT" socat -T"$PROBE_TIMEOUT" -u \
+		TCP:"$addr":"$port",connect-timeout="$PROBE_TIMEOUT" - 2>&1
+}
+
+replies()
+{
+	local n=$1 i
+
+	shift
+	for ((i = 0; i < n; i++)); do
+		probe "$@"
+	done | sort -u | tr '\n' ' '
+}
+
+setup()
+{
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/kubenf-agent-file.XXXXXX")
+	mkdir "$WORK/objects"
+	cp "$EXAMPLES/cluster.json" "$EXAMPLES/policies.json" "$WORK/objects/"
+	setup_ns NODE CLIENT XA XC || return 1
+	ip netns exec "$NODE" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$NODE" sysctl -qw net.ipv6.conf.all.forwarding=1
+	pod "$CLIENT" yb 10.244.1.22 fd00:10:244:1::22
+	pod "$XA" xa 10.244.1.11 fd00:10:244:1::11
+	pod "$XC" xc 10.244.2.13 fd00:10:244:2::13
+	serve "$XA" x/a 80 10.244.1.11 fd00:10:244:1::11
+	serve "$XA" x/a 81 10.244.1.11
+	serve "$XC" x/c 80 10.244.2.13 fd00:10:244:2::13
+	busywait "$BUSYWAIT_TIMEOUT" listening "$XA" 80 fd00:10:244:1::11 &&
+	busywait "$BUSYWAIT_TIMEOUT" listening "$XA" 81 10.244.1.11 &&
+	busywait "$BUSYWAIT_TIMEOUT" listening "$XC" 80 fd00:10:244:2::13
+}
+
+once_applies()
+{
+	lret=$ksft_pass
+	check "agent --once succeeds" agent --from-file "$WORK/objects" --once
+	check "it logged the transaction" logged "applied generation 1: +3 services"
+	check_eq "generation" 1 "$(generation)"
+	check_eq "services" 3 "$(info .counts.services)"
+	check_eq "cluster CIDRs" "10.244.0.0/16 fd00:10:244::/48" \
+		"$(kctl -o json config show | jq -r '.cluster_cidrs | join(" ")')"
+	check_eq "masquerade external" masq-external \
+		"$(kctl -o json config show | jq -r '.flags | join(",")')"
+	check_eq "node name" node-1 \
+		"$(kctl -o json config show | jq -r .node_name)"
+	return $lret
+}
+
+traffic_via_vip()
+{
+	local got
+
+	got=$(replies 16 $VIP4 80)
+	echo "# $VIP4:80 -> $got"
+	[ "$got" = "x/a x/c " ] || return $ksft_fail
+	got=$(replies 16 $VIP6 80)
+	echo "# [$VIP6]:80 -> $got"
+	[ "$got" = "x/a x/c " ]
+}
+
+# Only when the module holds the pods: x/a admits ns y on port 80 only.
+policy_enforced()
+{
+	local out
+
+	if [ "$(info .counts.pods)" != 6 ]; then
+		SKIP_REASON="the module holds no pods (no NetworkPolicy support)"
+		return $ksft_skip
+	fi
+	[ "$(probe 10.244.1.11 80)" = x/a ] || return $ksft_fail
+	out=$(PROBE_TIMEOUT=2 probe 10.244.1.11 81)
+	echo "# x/a:81 -> ${out:-nothing}"
+	[ "$out" != x/a ]
+}
+
+identical_rerun()
+{
+	lret=$ksft_pass
+	check "agent --once succeeds" agent --from-file "$WORK/objects" --once
+	check "it adopted, nothing sent" logged "adopted generation 1: the kernel holds the desired rule set"
+	check "no transaction" eval '! logged "applied generation"'
+	check_eq "generation" 1 "$(generation)"
+	return $lret
+}
+
+svc_conns()
+{
+	kctl -o json svc show | jq ".[] | select(.name == \"$1\") | .connections"
+}
+
+# y/front moves to port 8080 and x/extra appears: two services sent, the
+# third (x/web/http, with connections counted) untouched.
+change_applies_difference()
+{
+	local before after
+
+	lret=$ksft_pass
+	before=$(svc_conns x/web/http)
+	echo "# x/web/http connections before: $before"
+	[ "${before:-0}" -gt 0 ] || return $ksft_fail
+	jq '(.items[] | select(.kind == "Service" and .metadata.name == "front")
+		| .spec.ports[0].port) = 8080' "$EXAMPLES/cluster.json" \
+		>"$WORK/objects/cluster.json"
+	cat >"$WORK/objects/extra.json" <<-EOF
+	{"apiVersion": "v1", "kind": "Service",
+	 "metadata": {"name": "extra", "namespace": "x"},
+	 "spec": {"clusterIP": "10.96.0.30", "clusterIPs": ["10.96.0.30"],
+	          "selector": {"app": "web"},
+	          "ports": [{"name": "http", "port": 80, "protocol": "TCP"}]}}
+	EOF
+	check "agent --once succeeds" agent --from-file "$WORK/objects" --once
+	check "only the difference" logged "applied generation 2: +1 service, ~1 service ("
+	check_eq "generation" 2 "$(generation)"
+	check_eq "services" 4 "$(info .counts.services)"
+	after=$(svc_conns x/web/http)
+	check_eq "x/web/http kept its counters (not resent)" "$before" "$after"
+	check_eq "y/front on 8080" 8080 "$(kctl -o json svc show |
+		jq '.[] | select(.name == "y/front/http") | .frontends[0].port')"
+	return $lret
+}
+
+bad_object_skipped()
+{
+	lret=$ksft_pass
+	cat >"$WORK/objects/bad.yaml" <<-EOF
+	apiVersion: networking.k8s.io/v1
+	kind: NetworkPolicy
+	metadata: {name: broken, namespace: x}
+	spec:
+	  podSelector: {}
+	  ingress:
+	  - from: [{ipBlock: {cidr: not-a-cidr}}]
+	---
+	apiVersion: v1
+	kind: Service
+	metadata: {name: also-broken, namespace: z}
+	spec:
+	  clusterIP: 10.96.0.31
+	  ports: [{name: p, port: 99999}]
+	EOF
+	check "agent --once succeeds" agent --from-file "$WORK/objects" --once
+	check "the policy is named with its reason" \
+		logged "skipped NetworkPolicy x/broken: spec.ingress[0].from[0].ipBlock.cidr"
+	check "the service too" logged "skipped Service z/also-broken: "
+	check "the rest stands: nothing to apply" logged "adopted generation 2"
+	check_eq "generation" 2 "$(generation)"
+	rm -f "$WORK/objects/bad.yaml"
+	return $lret
+}
+
+syntax_error_keeps_rules()
+{
+	lret=$ksft_pass
+	echo '{"kind": "List", "items": [' >"$WORK/objects/zz-broken.json"
+	agent --from-file "$WORK/objects" --once
+	check_eq "exit status" 1 "$?"
+	check "the file and place are named" logged "zz-broken.json:"
+	check_eq "generation" 2 "$(generation)"
+	rm -f "$WORK/objects/zz-broken.json"
+	return $lret
+}
+
+# The same objects as YAML documents: the same rule set, nothing to apply.
+yaml_same_rules()
+{
+	lret=$ksft_pass
+	if ! python3 -c 'import yaml' 2>/dev/null; then
+		SKIP_REASON="no python3 yaml module to write the YAML with"
+		return $ksft_skip
+	fi
+	mkdir -p "$WORK/yaml"
+	for f in "$WORK"/objects/*.json; do
+		python3 -c 'import json, sys, yaml
+doc = json.load(open(sys.argv[1]))
+yaml.safe_dump_all(doc.get("items", [doc]), sys.stdout)' "$f" \
+			>"$WORK/yaml/$(basename "$f" .json).yaml" || return $ksft_fail
+	done
+	check "agent --once on YAML succeeds" agent --from-file "$WORK/yaml" --once
+	check "same rules: nothing to apply" logged "adopted generation 2"
+	check_eq "generation" 2 "$(generation)"
+	return $lret
+}
+
+gen_is()
+{
+	[ "$(generation)" = "$1" ]
+}
+
+agent_says()
+{
+	grep -qF -- "$1" "$WORK/daemon.log"
+}
+
+# The daemon adopts, then applies each change of the files.
+daemon_follows_files()
+{
+	lret=$ksft_pass
+	ip netns exec "$NODE" kubenf-agent --node-name node-1 --resync 1 \
+		--cluster-cidr 10.244.0.0/16 --cluster-cidr fd00:10:244::/48 \
+		--from-file "$WORK/objects" >"$WORK/daemon.log" 2>&1 &
+	AGENT_PID=$!
+	check "it adopted" busywait "$BUSYWAIT_TIMEOUT" agent_says "adopted generation 2"
+	rm "$WORK/objects/extra.json"
+	check "a removed file is applied" busywait "$BUSYWAIT_TIMEOUT" gen_is 3
+	check "as one deletion" busywait "$BUSYWAIT_TIMEOUT" \
+		agent_says "applied generation 3: -1 service ("
+	cp "$EXAMPLES/cluster.json" "$WORK/objects/cluster.json.tmp"
+	mv "$WORK/objects/cluster.json.tmp" "$WORK/objects/cluster.json"
+	check "a replaced file is applied" busywait "$BUSYWAIT_TIMEOUT" gen_is 4
+	check "y/front back on 80" busywait "$BUSYWAIT_TIMEOUT" \
+		agent_says "applied generation 4: ~1 service ("
+	sed 's/^/# agent: /' "$WORK/daemon.log"
+	return $lret
+}
+
+# Someone deletes a service behind the agent's back: it is put back.
+repairs_foreign_change()
+{
+	local id
+
+	lret=$ksft_pass
+	id=$(kctl -o json svc show | jq '.[] | select(.name == "x/web/http") | .id')
+	# Generation 5 (the agent may have repaired it already: no check).
+	check "kubenfctl deletes x/web/http" kctl svc del "$id"
+	check "the agent notices" busywait "$BUSYWAIT_TIMEOUT" \
+		agent_says "the kernel's rule set is not the one we applied"
+	check "and puts it back" busywait "$BUSYWAIT_TIMEOUT" \
+		agent_says "applied generation 6: +1 service ("
+	check_eq "traffic" "x/a x/c " "$(replies 16 $VIP4 80)"
+	tail -2 "$WORK/daemon.log" | sed 's/^/# agent: /'
+	return $lret
+}
+
+# SIGKILL at any moment: the kernel keeps enforcing the last rules.
+kill_keeps_rules()
+{
+	lret=$ksft_pass
+	kill -9 "$AGENT_PID"
+	wait "$AGENT_PID" 2>/dev/null
+	AGENT_PID=
+	check_eq "generation" 6 "$(generation)"
+	check_eq "services" 3 "$(info .counts.services)"
+	check_eq "traffic" "x/a x/c " "$(replies 16 $VIP4 80)"
+	return $lret
+}
+
+restart_adopts()
+{
+	lret=$ksft_pass
+	ip netns exec "$NODE" kubenf-agent --node-name node-1 \
+		--cluster-cidr 10.244.0.0/16 --cluster-cidr fd00:10:244::/48 \
+		--from-file "$WORK/objects" >"$WORK/daemon.log" 2>&1 &
+	AGENT_PID=$!
+	check "it adopted" busywait "$BUSYWAIT_TIMEOUT" agent_says "adopted generation 6: the kernel holds the desired rule set"
+	kill -TERM "$AGENT_PID"
+	wait "$AGENT_PID"
+	check_eq "SIGTERM exits 0" 0 "$?"
+	AGENT_PID=
+	check "it said so" agent_says "exiting on Terminated; the kernel keeps generation 6"
+	check "nothing sent" eval '! agent_says "applied generation"'
+	check_eq "generation" 6 "$(generation)"
+	check_eq "traffic" "x/a x/c " "$(replies 16 $VIP4 80)"
+	sed 's/^/# agent: /' "$WORK/daemon.log"
+	return $lret
+}
+
+trap cleanup EXIT
+require_root
+checktool "socat -V" "run socat"
+checktool "jq --version" "run jq"
+checktool "kubenf-agent --version" "run kubenf-agent"
+checktool "kubenfctl --version" "run kubenfctl"
+require_kubenf
+setup || skip_all "topology setup failed"
+run_tests $TESTS
+exit "$EXIT_STATUS"
