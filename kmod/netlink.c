@@ -111,11 +111,10 @@ const struct nla_policy kubenf_pset_policy[KUBENF_SET_A_MAX + 1] = {
 	[KUBENF_SET_A_ENTRIES]	= NLA_POLICY_NESTED_ARRAY(kubenf_cidr_policy),
 };
 
-/* Port zero and unknown directions are -EINVAL, checked in C. */
 const struct nla_policy kubenf_port_policy[KUBENF_PORT_A_MAX + 1] = {
 	[KUBENF_PORT_A_PROTO]	= { .type = NLA_U8 },
-	[KUBENF_PORT_A_FIRST]	= { .type = NLA_U16 },
-	[KUBENF_PORT_A_LAST]	= { .type = NLA_U16 },
+	[KUBENF_PORT_A_FIRST]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[KUBENF_PORT_A_LAST]	= NLA_POLICY_MIN(NLA_U16, 1),
 };
 
 /* PEERS: an array of u32 peerset ids, checked by kubenf_id_array_parse(). */
@@ -128,7 +127,7 @@ const struct nla_policy kubenf_pol_policy[KUBENF_POL_A_MAX + 1] = {
 	[KUBENF_POL_A_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[KUBENF_POL_A_NAME]	= { .type = NLA_NUL_STRING,
 				    .len = KUBENF_NAME_MAX - 1 },
-	[KUBENF_POL_A_DIR]	= { .type = NLA_U8 },
+	[KUBENF_POL_A_DIR]	= NLA_POLICY_MAX(NLA_U8, __KUBENF_DIR_MAX - 1),
 	[KUBENF_POL_A_RULES]	= NLA_POLICY_NESTED_ARRAY(kubenf_rule_policy),
 };
 

@@ -194,7 +194,8 @@ static int kubenf_lpm_rehash(struct kubenf_pol_lookup *lk, u32 n_buckets)
 
 /*
  * Compilation scratch space: the (block, rule) entries and the exceptions
- * attached to each node, as singly linked lists of indexes + 1.
+ * attached to each node, as singly linked lists of indexes + 1. Private to
+ * one compilation under kn->lock, freed before it returns.
  */
 struct kubenf_lpm_ent {
 	u32 node;
@@ -1027,7 +1028,7 @@ static int kubenf_rule_put(struct sk_buff *skb, int type,
 				goto cancel;
 		nla_nest_end(skb, arr);
 	}
-	if (nla_put_u64_64bit(skb, KUBENF_RULE_A_PACKETS,
+	if (nla_put_u64_64bit(skb, KUBENF_RULE_A_CONNS,
 			      atomic64_read(&r->conns), KUBENF_RULE_A_UNSPEC))
 		goto cancel;
 	nla_nest_end(skb, nest);

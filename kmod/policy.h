@@ -38,6 +38,10 @@ struct kubenf_port_range {
 	u8 proto;
 };
 
+/*
+ * One rule, immutable but for @conns, which the packet path increments
+ * (atomically, from any CPU) for each new connection the rule allowed.
+ */
 struct kubenf_rule {
 	u32 peer_off, n_peers;		/* spec->peers; none: any peer */
 	u32 port_off, n_ports;		/* spec->ports, as given; none: any */

@@ -12,6 +12,12 @@
  * isolated one only what a rule of one of its policies allows (none: deny
  * all). The node's own traffic to a pod always passes (kubelet probes).
  *
+ * Packets without a conntrack entry (untracked, or invalid to conntrack)
+ * are judged one by one as if each opened a connection: failing closed,
+ * except for the link's own ICMPv6 (neighbour and router discovery, MLD).
+ * A TCP connection conntrack picks up without a SYN must be allowed both
+ * ways (kubenf_tcp_midstream()).
+ *
  * Per judged connection: two hash lookups for the pods, then per policy of
  * the pod in that direction one hash lookup by id and the compiled match
  * (policy.c): O(policies of the two pods x (prefix lengths + matching
@@ -23,6 +29,7 @@
  * or atomic per rule (allowed connections).
  */
 
+#include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/ratelimit.h>
@@ -30,6 +37,7 @@
 #include <net/genetlink.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/ndisc.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 
@@ -177,9 +185,12 @@ static void kubenf_flow_from_ct(const struct nf_conn *ct,
 	}
 }
 
-/* A packet conntrack does not track (untracked, invalid), alone. */
-static void kubenf_flow_from_skb(const struct sk_buff *skb, u8 pf,
-				 struct kubenf_flow *f)
+/*
+ * A packet conntrack does not track (untracked, invalid), alone. Returns
+ * the transport header offset, or -1 without one.
+ */
+static int kubenf_flow_from_skb(const struct sk_buff *skb, u8 pf,
+				struct kubenf_flow *f)
 {
 	__be16 _ports[2];
 	const __be16 *ports;
@@ -209,12 +220,43 @@ static void kubenf_flow_from_skb(const struct sk_buff *skb, u8 pf,
 			thoff = off;
 	}
 	if (thoff < 0 || !kubenf_proto_has_ports(f->proto))
-		return;
+		return thoff;
 	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
 	if (ports) {
 		f->sport = ports[0];
 		f->dport = ports[1];
 	}
+	return thoff;
+}
+
+/*
+ * The link's own ICMPv6 machinery: MLD, router and neighbour discovery,
+ * redirects. Conntrack never tracks them (only echo and node information
+ * queries create entries), and they are no connection a NetworkPolicy
+ * speaks of: judged as one, an egress-isolated pod could not resolve its
+ * gateway once its neighbour cache expired.
+ */
+static bool kubenf_icmpv6_link(const struct sk_buff *skb, int thoff)
+{
+	u8 _type;
+	const u8 *type;
+
+	type = skb_header_pointer(skb, thoff, sizeof(_type), &_type);
+	if (!type)
+		return false;
+	switch (*type) {
+	case ICMPV6_MGM_QUERY:
+	case ICMPV6_MGM_REPORT:
+	case ICMPV6_MGM_REDUCTION:
+	case NDISC_ROUTER_SOLICITATION:
+	case NDISC_ROUTER_ADVERTISEMENT:
+	case NDISC_NEIGHBOUR_SOLICITATION:
+	case NDISC_NEIGHBOUR_ADVERTISEMENT:
+	case NDISC_REDIRECT:
+	case ICMPV6_MLD2_REPORT:
+		return true;
+	}
+	return false;
 }
 
 static int kubenf_flow_put(struct sk_buff *skb, const struct kubenf_flow *f)
@@ -230,6 +272,15 @@ static int kubenf_flow_put(struct sk_buff *skb, const struct kubenf_flow *f)
 	    nla_put_u16(skb, KUBENF_FLOW_A_DPORT, ntohs(f->dport)))
 		return -EMSGSIZE;
 	return 0;
+}
+
+/* FLOW { SRC, DST, PROTO, SPORT, DPORT, DIR, POD_ID, REASON } */
+static size_t kubenf_event_size(void)
+{
+	return nla_total_size(0) +
+	       2 * nla_total_size(sizeof(struct in6_addr)) +
+	       3 * nla_total_size(sizeof(u8)) +
+	       2 * nla_total_size(sizeof(u16)) + nla_total_size(sizeof(u32));
 }
 
 /*
@@ -250,7 +301,7 @@ static void kubenf_verdict_event(struct kubenf_net *kn,
 		return;
 	if (!__ratelimit(&kn->deny_events))
 		goto suppressed;
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	skb = genlmsg_new(kubenf_event_size(), GFP_ATOMIC);
 	if (!skb)
 		goto suppressed;
 	hdr = kubenf_genl_event_put(skb, KUBENF_CMD_EVENT_DENY);
@@ -322,6 +373,7 @@ unsigned int kubenf_verdict_hook(void *priv, struct sk_buff *skb,
 	struct nf_conn *ct;
 	bool first = true;
 	u8 genmask;
+	int thoff;
 
 	ct = nf_ct_get(skb, &ctinfo);
 	if (ct) {
@@ -332,7 +384,10 @@ unsigned int kubenf_verdict_hook(void *priv, struct sk_buff *skb,
 		first = !nf_ct_is_confirmed(ct);
 	} else {
 		/* Untracked or invalid: judged packet by packet. */
-		kubenf_flow_from_skb(skb, state->pf, &f);
+		thoff = kubenf_flow_from_skb(skb, state->pf, &f);
+		if (f.proto == IPPROTO_ICMPV6 && thoff >= 0 &&
+		    kubenf_icmpv6_link(skb, thoff))
+			return NF_ACCEPT;
 	}
 
 	/* The netfilter core holds the RCU read lock around hooks. */
@@ -357,7 +412,10 @@ unsigned int kubenf_verdict_hook(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
-/* State of one KUBENF_CFG_F_POLICY_CUT pass; kn->lock is held. */
+/*
+ * State of one KUBENF_CFG_F_POLICY_CUT pass. kn->lock is held throughout,
+ * so the configuration and the generation cannot change under it.
+ */
 struct kubenf_cut {
 	struct kubenf_net *kn;
 	const struct kubenf_config *cfg;

@@ -562,7 +562,7 @@ static const struct kubenf_nla_policy pol_policy[KUBENF_POL_A_MAX + 1] = {
 static const struct kubenf_nla_policy rule_policy[KUBENF_RULE_A_MAX + 1] = {
 	[KUBENF_RULE_A_PEERS]	= { .type = KUBENF_NLA_NESTED },
 	[KUBENF_RULE_A_PORTS]	= { .type = KUBENF_NLA_NESTED },
-	[KUBENF_RULE_A_PACKETS]	= { .type = KUBENF_NLA_U64 },
+	[KUBENF_RULE_A_CONNS]	= { .type = KUBENF_NLA_U64 },
 };
 
 static const struct kubenf_nla_policy port_policy[KUBENF_PORT_A_MAX + 1] = {
@@ -719,8 +719,8 @@ static int rule_parse(const struct nlattr *nla, void *arg)
 		if (err)
 			return err;
 	}
-	if (tb[KUBENF_RULE_A_PACKETS]) {
-		r->packets = kubenf_nla_u64(tb[KUBENF_RULE_A_PACKETS]);
+	if (tb[KUBENF_RULE_A_CONNS]) {
+		r->packets = kubenf_nla_u64(tb[KUBENF_RULE_A_CONNS]);
 		r->has_packets = true;
 	}
 	return 0;

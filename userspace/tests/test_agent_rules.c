@@ -223,7 +223,7 @@ static struct nl_msg *reply(uint8_t cmd, int type, uint32_t id,
 		} else {
 			ports = kubenf_nl_nest_start(msg, KUBENF_RULE_A_PORTS);
 			kubenf_nl_nest_end(msg, ports);
-			kubenf_nl_put_u64(msg, KUBENF_RULE_A_PACKETS, i);
+			kubenf_nl_put_u64(msg, KUBENF_RULE_A_CONNS, i);
 		}
 		kubenf_nl_nest_end(msg, e);
 	}

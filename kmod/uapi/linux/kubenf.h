@@ -339,7 +339,7 @@ enum kubenf_rule_attr {
 	KUBENF_RULE_A_UNSPEC,
 	KUBENF_RULE_A_PEERS,	/* nest array of u32 peerset ids; absent: any */
 	KUBENF_RULE_A_PORTS,	/* nest array of KUBENF_PORT_A_*; absent: any */
-	KUBENF_RULE_A_PACKETS,	/* u64, dump only: connections allowed */
+	KUBENF_RULE_A_CONNS,	/* u64, dump only: new connections allowed */
 	__KUBENF_RULE_A_LAST
 };
 
