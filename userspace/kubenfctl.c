@@ -40,12 +40,34 @@ static const struct kubenfctl_cmd config_verbs[] = {
 	CMD("set", kubenfctl_cmd_config_set, "replace the node configuration"),
 };
 
+static const struct kubenfctl_cmd pod_verbs[] = {
+	CMD("show", kubenfctl_cmd_pod_show,
+	    "list the local pods: addresses, isolation, policies"),
+};
+
+static const struct kubenfctl_cmd policy_verbs[] = {
+	CMD("show", kubenfctl_cmd_policy_show,
+	    "list the policies: rules and their connection counters"),
+};
+
+static const struct kubenfctl_cmd peerset_verbs[] = {
+	CMD("show", kubenfctl_cmd_peerset_show,
+	    "list the peersets: address blocks and exceptions"),
+};
+
 static const struct kubenfctl_cmd commands[] = {
 	CMD("info", kubenfctl_cmd_info,
 	    "show the module version, generation, hooks, object counts and limits"),
 	VERBS("svc", svc_verbs),
 	VERBS("config", config_verbs),
 	CMD("stats", kubenfctl_cmd_stats, "show the drop counters by reason"),
+	VERBS("pod", pod_verbs),
+	VERBS("policy", policy_verbs),
+	VERBS("peerset", peerset_verbs),
+	CMD("explain", kubenfctl_cmd_explain,
+	    "the verdict on a new connection SRC DST PROTO PORT [SPORT], and why"),
+	CMD("monitor", kubenfctl_cmd_monitor,
+	    "print deny events as they happen, until interrupted"),
 	CMD("apply", kubenfctl_cmd_apply,
 	    "set the configuration and services of a JSON file in one transaction"),
 	CMD("help", cmd_help, "show this help"),

@@ -66,6 +66,16 @@ int kubenfctl_cmd_stats(int argc, char **argv,
 			const struct kubenfctl_opts *opts);
 int kubenfctl_cmd_apply(int argc, char **argv,
 			const struct kubenfctl_opts *opts);
+int kubenfctl_cmd_pod_show(int argc, char **argv,
+			   const struct kubenfctl_opts *opts);
+int kubenfctl_cmd_policy_show(int argc, char **argv,
+			      const struct kubenfctl_opts *opts);
+int kubenfctl_cmd_peerset_show(int argc, char **argv,
+			       const struct kubenfctl_opts *opts);
+int kubenfctl_cmd_explain(int argc, char **argv,
+			  const struct kubenfctl_opts *opts);
+int kubenfctl_cmd_monitor(int argc, char **argv,
+			  const struct kubenfctl_opts *opts);
 
 struct kubenf_config;
 struct kubenf_err;

@@ -15,6 +15,7 @@
 #include <linux/genetlink.h>
 #include <linux/kubenf.h>
 #include <netlink/errno.h>
+#include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/handlers.h>
 #include <netlink/msg.h>
@@ -598,4 +599,78 @@ void kubenf_nl_close(struct kubenf_nl *ctx)
 	if (ctx->sk)
 		nl_socket_free(ctx->sk);	/* closes the socket too */
 	free(ctx);
+}
+
+int kubenf_nl_subscribe(struct kubenf_nl *ctx, const char *group)
+{
+	int grp, err;
+
+	grp = genl_ctrl_resolve_grp(ctx->sk, KUBENF_GENL_NAME, group);
+	if (grp < 0)
+		return nlerr_to_errno(grp);
+	err = nl_socket_add_membership(ctx->sk, grp);
+	if (err)
+		return nlerr_to_errno(err);
+	/* Events carry sequence number 0 and are not answers to anything. */
+	nl_socket_disable_seq_check(ctx->sk);
+	err = nl_socket_set_nonblocking(ctx->sk);
+	return err ? nlerr_to_errno(err) : 0;
+}
+
+int kubenf_nl_fd(const struct kubenf_nl *ctx)
+{
+	return nl_socket_get_fd(ctx->sk);
+}
+
+struct events {
+	struct kubenf_nl *ctx;
+	kubenf_nl_parse_t parse;
+	void *arg;
+	int err;
+};
+
+static int event_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct events *ev = arg;
+	int err;
+
+	if (nlh->nlmsg_type != ev->ctx->family)
+		return NL_SKIP;
+	err = ev->parse(nlh, ev->arg);
+	if (err && !ev->err)
+		ev->err = err;
+	return NL_OK;
+}
+
+static int event_seq_cb(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+int kubenf_nl_recv_events(struct kubenf_nl *ctx, kubenf_nl_parse_t parse,
+			  void *arg)
+{
+	struct events ev = { .ctx = ctx, .parse = parse, .arg = arg };
+	struct nl_cb *cb;
+	int err;
+
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, event_seq_cb, &ev);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, event_cb, &ev);
+	errno = 0;
+	err = nl_recvmsgs(ctx->sk, cb);
+	nl_cb_put(cb);
+	if (err < 0) {
+		/* libnl reports an overrun (ENOBUFS) as out of memory. */
+		if (err == -NLE_NOMEM && errno == ENOBUFS)
+			return -ENOBUFS;
+		err = nlerr_to_errno(err);
+		return err == -EAGAIN ? 0 : err;
+	}
+	return ev.err;
 }

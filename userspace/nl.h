@@ -105,6 +105,22 @@ typedef int (*kubenf_nl_parse_t)(const struct nlmsghdr *nlh, void *arg);
 int kubenf_nl_request(struct kubenf_nl *ctx, struct nl_msg *msg,
 		      kubenf_nl_parse_t parse, void *arg);
 
+/*
+ * Multicast events. kubenf_nl_subscribe() resolves the group @group of the
+ * family through the genl controller and joins it (-ENOENT: no such group,
+ * -EPERM: the group needs a capability we lack), and makes the socket
+ * non-blocking: it is then for events only, not for requests.
+ * kubenf_nl_recv_events() reads what one receive returns and passes every
+ * message of the family to @parse: 0 (also when nothing was pending), the
+ * first error of @parse, -ENOBUFS when the kernel dropped messages because
+ * the receive buffer was full, or another -errno. kubenf_nl_fd() is the
+ * socket to poll().
+ */
+int kubenf_nl_subscribe(struct kubenf_nl *ctx, const char *group);
+int kubenf_nl_recv_events(struct kubenf_nl *ctx, kubenf_nl_parse_t parse,
+			  void *arg);
+int kubenf_nl_fd(const struct kubenf_nl *ctx);
+
 /* Whether the last request failed because the kernel answered an error. */
 bool kubenf_nl_rejected(const struct kubenf_nl *ctx);
 /* The kernel's extack message for the last failure, "" when it sent none. */

@@ -574,3 +574,75 @@ void test_cli_new_not_loaded(void)
 	CHECK_STR(r.err, msg);
 	run_free(&r);
 }
+
+/* pod/policy/peerset show, explain and monitor on the command line. */
+void test_cli_pol_commands(void)
+{
+	static const char msg[] = "kubenfctl: kubenf module not loaded "
+		"(generic netlink family \"kubenf\" not found); "
+		"load it with modprobe kubenf\n";
+	static const char explain_usage[] = "Usage: kubenfctl [-o json|table] "
+		"explain SRC DST tcp|udp|sctp PORT [SPORT]\n";
+	struct run r;
+
+	run(&r, "explain", "10.0.0.1", "10.0.0.2", "tcp", NULL);
+	CHECK_INT(r.status, 2);
+	CHECK_STR(r.out, "");
+	CHECK_STR(r.err, "kubenfctl: explain: expected SRC DST PROTO PORT "
+			 "[SPORT], got 3 arguments\n" "Usage: kubenfctl "
+			 "[-o json|table] explain SRC DST tcp|udp|sctp PORT "
+			 "[SPORT]\n");
+	run_free(&r);
+	/* The usage follows the message. */
+	run(&r, "explain", "10.0.0.1", "10.0.0.2", "gre", "1", NULL);
+	CHECK_INT(r.status, 2);
+	CHECK(r.err && strstr(r.err, explain_usage));
+	run_free(&r);
+	run(&r, "explain", "--help", NULL);
+	CHECK_INT(r.status, 0);
+	CHECK_STR(r.out, explain_usage);
+	run_free(&r);
+	run(&r, "pod", "show", "x", NULL);
+	CHECK_INT(r.status, 2);
+	CHECK_STR(r.err, "kubenfctl: pod show: unexpected argument \"x\"\n"
+			 "Usage: kubenfctl [-o json|table] pod [show]\n");
+	run_free(&r);
+	run(&r, "policy", "list", NULL);
+	CHECK_INT(r.status, 2);
+	run_free(&r);
+	run(&r, "monitor", "x", NULL);
+	CHECK_INT(r.status, 2);
+	CHECK_STR(r.err, "kubenfctl: monitor: unexpected argument \"x\"\n"
+			 "Usage: kubenfctl [-o json|table] monitor\n");
+	run_free(&r);
+	run(&r, "help", NULL);
+	CHECK(r.out && strstr(r.out, "  explain ") &&
+	      strstr(r.out, "  monitor ") && strstr(r.out, "  pod [show] ") &&
+	      strstr(r.out, "  policy [show]") &&
+	      strstr(r.out, "  peerset [show]"));
+	run_free(&r);
+
+	if (!access("/sys/module/kubenf", F_OK)) {
+		SKIP("kubenf is loaded");
+		return;
+	}
+	run(&r, "explain", "10.0.0.1", "10.0.0.2", "tcp", "80", NULL);
+	CHECK_INT(r.status, 1);
+	CHECK_STR(r.err, msg);
+	run_free(&r);
+	run(&r, "pod", NULL);
+	CHECK_INT(r.status, 1);
+	CHECK_STR(r.err, msg);
+	run_free(&r);
+	run(&r, "-o", "json", "policy", "show", NULL);
+	CHECK_STR(r.out, "");
+	CHECK_STR(r.err, msg);
+	run_free(&r);
+	run(&r, "peerset", NULL);
+	CHECK_STR(r.err, msg);
+	run_free(&r);
+	run(&r, "monitor", NULL);
+	CHECK_INT(r.status, 1);
+	CHECK_STR(r.err, msg);
+	run_free(&r);
+}

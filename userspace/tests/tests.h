@@ -41,6 +41,7 @@ void test_cli_svc_set_parse(void);
 void test_cli_config_set_parse(void);
 void test_cli_new_usage_errors(void);
 void test_cli_new_not_loaded(void);
+void test_cli_pol_commands(void);
 
 /* test_text.c */
 void test_text_numbers(void);
@@ -95,6 +96,13 @@ void test_agent_diff_adopt(void);
 void test_agent_diff_changes(void);
 void test_agent_cookie(void);
 void test_agent_remove(void);
+
+/* test_pol_cli.c */
+void test_explain_parse(void);
+void test_explain_msg(void);
+void test_explain_verdict(void);
+void test_monitor_event(void);
+void test_print_pol(void);
 
 /* test_agent_k8s.c */
 void test_k8s_stream(void);
