@@ -120,3 +120,33 @@ check: module-all userspace policy selftests
 
 clean:
 	rm -rf $(BUILD)
+
+# ---------------------------------------------------------------------------
+# Benchmarks (selftests/bench/, issue 7): kubenf against kube-proxy's
+# iptables, nftables and IPVS modes and against no Service translation, in
+# the VM with -icount. selftests/bench/README.md has the figures and timings.
+#   make bench        the full matrix, 100 to 30000 Services (hours)
+#   make bench-smoke  100 Services, one sample, every mode (minutes); fails
+#                     when a mode cannot program its rules or carry a connection
+# BENCH_ARGS is passed to selftests/bench/bench.sh, e.g.
+#   make bench BENCH_ARGS='--sizes "100 1000" --runs 3'
+.PHONY: bench bench-smoke bench-tools
+bench-tools:
+	$(MAKE) -C selftests/bench BUILD=$(BUILD)/bench/bin
+
+bench: module userspace bench-tools
+	selftests/bench/bench.sh --kernel $(KVER) $(BENCH_ARGS)
+
+bench-smoke: module userspace bench-tools
+	selftests/bench/bench.sh --smoke --kernel $(KVER) $(BENCH_ARGS)
+
+# ---------------------------------------------------------------------------
+# make demo: kubenf on the example cluster of policy/examples/ in the test
+# VM -- make deps, the build, then the truth tables before and after the
+# example NetworkPolicies and Service load balancing with kubenf's counters
+# (selftests/cluster/demo.sh; a few minutes). The cluster tool is
+# selftests/cluster/kind-netns (see selftests/cluster/README.md).
+
+.PHONY: demo
+demo:
+	@bash selftests/cluster/demo.sh
