@@ -176,8 +176,9 @@ vm_part()
 	trap - EXIT
 	say "Everything ran in the VM's network namespaces; the host was not" \
 	    "touched. The conformance suite (selftests/np_conformance.sh, in" \
-	    "make check) runs 77 such scenarios, from Kubernetes' e2e tests and" \
-	    "documentation, on one and two nodes."
+	    "make check) runs $(ls "$HERE"/scenarios/*.scn | wc -l) such" \
+	    "scenarios, from Kubernetes' e2e tests, its documentation and" \
+	    "kube-proxy's Service semantics, on one and two nodes."
 }
 
 case "${1:-}" in
