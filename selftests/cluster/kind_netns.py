@@ -1690,8 +1690,8 @@ def cmd_up(args):
 
 def describe_programmer(name):
     return {"agent": "kubenf-agent (one per node)",
-            "direct": "kp-compile + kubenfctl + kubenf_pol (stopgap: "
-                      "kubenf-agent is not ready)",
+            "direct": "kp-compile + kubenfctl + kubenf_pol (the stopgap "
+                      "for a kubenf-agent that cannot be used)",
             "kubenfctl": "kp-compile + kubenfctl (Services only: no "
                          "NetworkPolicy programmer yet)",
             "none": "nobody (no kubenf: plain connectivity)"}.get(name, name)
