@@ -23,7 +23,7 @@ import os
 import statistics
 import sys
 
-MODES = ["kubenf", "nftables", "ipvs", "iptables", "iptables-legacy", "none"]
+MODES = ["kubenf", "nftables", "ipvs", "iptables", "iptables-legacy", "ct-nat", "none"]
 LABEL = {
     "kubenf": "kubenf",
     "iptables": "kube-proxy iptables (nft backend)",
@@ -31,13 +31,14 @@ LABEL = {
     "nftables": "kube-proxy nftables",
     "ipvs": "kube-proxy IPVS",
     "none": "no Service (pod IP)",
+    "ct-nat": "no Service, conntrack + NAT hooks (pod IP)",
     "kubenf-nl": "kubenf, resident netlink socket",
 }
 STYLE = {
     "kubenf": ("tab:green", "o"), "kubenf-nl": ("tab:olive", "^"),
     "nftables": ("tab:blue", "s"), "ipvs": ("tab:purple", "D"),
     "iptables": ("tab:red", "v"), "iptables-legacy": ("tab:brown", "<"),
-    "none": ("black", "x"),
+    "none": ("black", "x"), "ct-nat": ("tab:gray", "+"),
 }
 
 # metric: (title, unit shown, scale from the stored unit, higher is better,
@@ -253,7 +254,7 @@ def targets(acc, sizes):
         for n in sizes:
             k = med(acc, metric, "kubenf", n)
             for m in modes_of(acc.get(metric, {})):
-                if m in ("kubenf", "none"):
+                if m in ("kubenf", "none", "ct-nat"):
                     continue
                 o = med(acc, metric, m, n)
                 if k and o:
@@ -270,7 +271,7 @@ def targets(acc, sizes):
                        % (hi, what, "met" if v < 1 else "missed", v, v))
     k = med(acc, "program_all", "kubenf", hi)
     others = [(med(acc, "program_all", m, hi), m) for m in modes_of(acc.get("program_all", {}))
-              if m not in ("kubenf", "none")]
+              if m not in ("kubenf", "none", "ct-nat")]
     others = [(v, m) for v, m in others if v is not None]
     if k is not None and others:
         best = min(others)
@@ -301,7 +302,8 @@ def chart(d, acc, metric, sizes, info):
         hi = [max(bymode[m][n]) - meds[i] for i, n in enumerate(xs)]
         color, marker = STYLE.get(m, (None, "o"))
         ax.errorbar(xs, meds, yerr=[lo, hi], label=LABEL.get(m, m), color=color,
-                    marker=marker, capsize=3, linestyle="--" if m == "none" else "-")
+                    marker=marker, capsize=3,
+                    linestyle="--" if m in ("none", "ct-nat") else "-")
     ax.set_xscale("log")
     if logy:
         ax.set_yscale("log")
