@@ -10,6 +10,8 @@
 
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/in.h>
+#include <net/ipv6.h>
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/ipv6/nf_reject.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -24,12 +26,20 @@
 /*
  * Refuses a new connection the way kube-proxy's reject rules do: a TCP reset
  * or an ICMP port unreachable, so clients fail at once instead of timing out.
+ *
+ * A datagram the node itself sends is refused through the sender's own
+ * system call instead: a plain drop at LOCAL_OUT fails sendmsg() with EPERM
+ * before any ICMP error could reach the socket, and an unconnected socket
+ * never sees one. Dropping with ECONNREFUSED gives the error a client of a
+ * refused port expects, at once.
  */
 static unsigned int kubenf_reject(struct kubenf_net *kn, struct sk_buff *skb,
 				  const struct nf_hook_state *state, u8 proto,
 				  enum kubenf_reason reason)
 {
 	kubenf_count_drop(kn, reason);
+	if (state->hook == NF_INET_LOCAL_OUT && proto == IPPROTO_UDP)
+		return NF_DROP_ERR(-ECONNREFUSED);
 	if (state->pf == NFPROTO_IPV4) {
 		if (proto == IPPROTO_TCP)
 			nf_send_reset(state->net, state->sk, skb, state->hook);
@@ -134,29 +144,50 @@ unsigned int kubenf_nat_dnat(void *priv, struct sk_buff *skb,
 }
 
 /*
- * Source NAT where kube-proxy masquerades: hairpin connections (a backend
- * reaching itself through its Service, whose reply would otherwise never
- * come back through the node) and, with KUBENF_CFG_F_MASQ_EXTERNAL, external
- * traffic to a node port, external IP or load balancer under the Cluster
- * traffic policy. Decided from the conntrack tuples alone.
+ * Whether a translated connection needs its source rewritten, where
+ * kube-proxy masquerades:
+ * - hairpin: a backend reaching itself through its Service, whose reply
+ *   would otherwise never come back through the node;
+ * - a loopback source (a node port on localhost), which cannot leave the
+ *   node;
+ * - with KUBENF_CFG_F_MASQ_EXTERNAL, every connection to a node port,
+ *   external IP or load balancer under the Cluster traffic policy, whoever
+ *   the client is: the backend may sit behind another node or share a link
+ *   with the client, and its reply must come back through this node to be
+ *   translated back.
+ * Decided from the conntrack tuples alone.
  */
+static bool kubenf_needs_masq(const struct kubenf_config *cfg,
+			      const struct kubenf_fe *fe,
+			      const struct nf_conntrack_tuple *orig,
+			      const struct nf_conntrack_tuple *reply)
+{
+	if (nf_inet_addr_cmp(&orig->src.u3, &reply->src.u3))
+		return true;
+	if (orig->src.l3num == NFPROTO_IPV4 ?
+	    ipv4_is_loopback(orig->src.u3.ip) :
+	    ipv6_addr_loopback(&orig->src.u3.in6))
+		return true;
+	return fe->kind != KUBENF_FE_CLUSTER_IP && cfg &&
+	       (cfg->flags & KUBENF_CFG_F_MASQ_EXTERNAL) &&
+	       !(fe->svc->flags & KUBENF_SVC_F_EXTERNAL_LOCAL);
+}
+
 unsigned int kubenf_nat_masq(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
 	struct kubenf_net *kn = kubenf_net(state->net);
-	const struct nf_conntrack_tuple *orig, *reply;
+	const struct nf_conntrack_tuple *orig;
 	const struct kubenf_config *cfg;
 	enum ip_conntrack_info ctinfo;
 	struct nf_nat_range2 range;
 	const struct kubenf_fe *fe;
 	struct nf_conn *ct;
-	bool masq;
 
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct || ctinfo != IP_CT_NEW || !(ct->status & IPS_DST_NAT))
 		return NF_ACCEPT;
 	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	if (!kubenf_proto_ok(orig->dst.protonum))
 		return NF_ACCEPT;
 
@@ -164,14 +195,8 @@ unsigned int kubenf_nat_masq(void *priv, struct sk_buff *skb,
 	fe = kubenf_fe_lookup(kn, kubenf_genmask_cur(kn), cfg,
 			      orig->src.l3num, &orig->dst.u3,
 			      orig->dst.protonum, orig->dst.u.all);
-	if (!fe)
-		return NF_ACCEPT;
-
-	masq = nf_inet_addr_cmp(&orig->src.u3, &reply->src.u3);
-	if (!masq && cfg && (cfg->flags & KUBENF_CFG_F_MASQ_EXTERNAL) &&
-	    !(fe->svc->flags & KUBENF_SVC_F_EXTERNAL_LOCAL))
-		masq = kubenf_is_external(cfg, fe, state, orig);
-	if (!masq)
+	if (!fe || !kubenf_needs_masq(cfg, fe, orig,
+				      &ct->tuplehash[IP_CT_DIR_REPLY].tuple))
 		return NF_ACCEPT;
 
 	memset(&range, 0, sizeof(range));

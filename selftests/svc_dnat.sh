@@ -17,7 +17,8 @@
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 TESTS="hooks_lazy clusterip_tcp4 clusterip_tcp6 clusterip_udp4 clusterip_sctp4
-	counters reject_no_endpoint reject_unknown_port nodeport hairpin
+	counters reject_no_endpoint reject_no_endpoint_from_node
+	reject_unknown_port nodeport hairpin pod_to_nodeport_masq
 	udp_flush_on_endpoint_removal affinity external_local internal_local
 	terminating_fallback external_ip lb_source_ranges
 	update_no_window large_service_dump bad_requests replace_whole_set"
@@ -64,7 +65,13 @@ listening()
 # the client, or nothing.
 probe()
 {
-	local proto=$1 addr=$2 port=$3 opts=${4:+,$4} sock
+	probe_from "$CLIENT" "$@"
+}
+
+# probe_from NS PROTO ADDR PORT [SOCAT-OPTIONS]
+probe_from()
+{
+	local from=$1 proto=$2 addr=$3 port=$4 opts=${5:+,$5} sock
 	local t=$PROBE_TIMEOUT
 
 	[[ $addr == *:* ]] && addr="[$addr]"
@@ -76,9 +83,9 @@ probe()
 	# Stream servers answer at once and close: only read from them (a
 	# write racing the close fails with EPIPE before the reply is read).
 	if [ "$proto" = udp ]; then
-		echo ping | ip netns exec "$CLIENT" socat -T"$t" - "$sock" 2>&1
+		echo ping | ip netns exec "$from" socat -T"$t" - "$sock" 2>&1
 	else
-		ip netns exec "$CLIENT" socat -T"$t" -u "$sock" - 2>&1
+		ip netns exec "$from" socat -T"$t" -u "$sock" - 2>&1
 	fi
 }
 
@@ -223,6 +230,21 @@ reject_no_endpoint()
 	[ "$(drops no-endpoint)" -ge $((before + 2)) ]
 }
 
+# The same for the node's own connections (kube-proxy rejects them in
+# OUTPUT): the refusal is generated at LOCAL_OUT.
+reject_no_endpoint_from_node()
+{
+	local out proto
+
+	ip -n "$NODE" route add 10.96.0.0/12 dev br0 2>/dev/null
+	for proto in tcp udp; do
+		out=$(probe_from "$NODE" $proto 10.96.0.11 \
+			$([ $proto = tcp ] && echo 80 || echo 53))
+		echo "# $proto: $out"
+		[[ $out == *"Connection refused"* ]] || return $ksft_fail
+	done
+}
+
 reject_unknown_port()
 {
 	local out
@@ -247,6 +269,17 @@ nodeport()
 	# policy its source is masqueraded to the node's address.
 	ip netns exec "$NODE" conntrack -L -p tcp --orig-dst 10.0.1.1 \
 		--orig-port-dst 30080 2>/dev/null | grep -q "dst=10.0.2.1 "
+}
+
+# A pod reaching a node port under the Cluster policy is masqueraded too,
+# as kube-proxy does for every connection to an external destination: the
+# backend may sit behind another node, whose reply must come back here.
+pod_to_nodeport_masq()
+{
+	[ "$(probe_from "$B2" tcp 10.0.1.1 30080)" = b1 ] || return $ksft_fail
+	ip netns exec "$NODE" conntrack -L -p tcp --orig-src 10.0.2.3 \
+		--orig-dst 10.0.1.1 --orig-port-dst 30080 2>/dev/null |
+		grep -q "dst=10.0.2.1 "
 }
 
 # A pod reaching itself through its Service needs the source rewritten.

@@ -230,7 +230,11 @@ enum kubenf_cfg_flag {
 	KUBENF_CFG_F_NODEPORT_LOOPBACK	= 1U << 0,
 	/* A policy change also cuts established connections it now denies. */
 	KUBENF_CFG_F_POLICY_CUT		= 1U << 1,
-	/* Masquerade Service traffic from outside the cluster CIDRs. */
+	/*
+	 * Masquerade every connection to a node port, external IP or load
+	 * balancer whose Service has the Cluster external traffic policy
+	 * (kube-proxy's "external destinations"), whoever the client is.
+	 */
 	KUBENF_CFG_F_MASQ_EXTERNAL	= 1U << 2,
 	__KUBENF_CFG_F_ALL		= (1U << 3) - 1
 };
