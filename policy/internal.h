@@ -284,6 +284,8 @@ struct kp_obj {
 
 struct kp_state {
 	struct kp_map objs[__KP_KIND_MAX];	/* "ns/name" -> kp_obj */
+	struct kp_cidr *extip_allow;	/* kp_state_allow_external_ips() */
+	size_t n_extip_allow;
 };
 
 /*
@@ -293,6 +295,9 @@ struct kp_state {
 int kp_state_sorted(const struct kp_state *st, enum kp_kind kind,
 		    const struct kp_obj ***out, size_t *n,
 		    struct kp_errors *errs);
+/* The invalid objects of one kind sorted by namespace and name. */
+int kp_state_invalid(const struct kp_state *st, enum kp_kind kind,
+		     const struct kp_obj ***out, size_t *n);
 
 /* ---- the compiler: compile.c, netpol.c, service.c ---------------------- */
 

@@ -143,6 +143,16 @@ int kp_state_add_json(struct kp_state *st, const json_t *obj,
 int kp_state_del(struct kp_state *st, const char *kind, const char *ns,
 		 const char *name);
 
+/*
+ * The blocks whose addresses a Service may claim with spec.externalIPs.
+ * Anyone who may create a Service in some namespace may write any address
+ * there and so intercept traffic meant for it (CVE-2020-8554): by default
+ * (no call, or @n == 0) the compiler honours none, and reports each one it
+ * leaves out. Copies @allow. Returns 0 or -ENOMEM (the old list is kept).
+ */
+int kp_state_allow_external_ips(struct kp_state *st,
+				const struct kp_cidr *allow, size_t n);
+
 /* ---- output: the rule set of one node ---------------------------------- */
 
 /* One peerset entry: a block with its ipBlock.except blocks. */

@@ -20,6 +20,9 @@
  *    peers only the pod addresses inside the block (and outside its
  *    except) count, and for a rule without peers every pod does.
  * A name nobody serves matches nothing; the pod stays isolated.
+ *
+ * A NetworkPolicy that does not parse isolates every local pod of its
+ * namespace in both directions (fail_closed()).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -595,13 +598,52 @@ err:
 	return ret;
 }
 
+/*
+ * A NetworkPolicy that cannot be read may have meant to isolate any pod of
+ * its namespace, in either direction: fail closed, isolating all of them
+ * both ways (with nothing of its own allowing anything), rather than leave
+ * them open. The API server never stores such an object; a file can. Each
+ * is reported here, with what it did.
+ */
+static int fail_closed(struct kp_build *b)
+{
+	const uint32_t both = KUBENF_POD_F_INGRESS_ISOLATED |
+			      KUBENF_POD_F_EGRESS_ISOLATED;
+	const struct kp_obj **bad;
+	size_t i, k, n, hit;
+	int ret;
+
+	ret = kp_state_invalid(b->st, KP_NETPOL, &bad, &n);
+	for (i = 0; !ret && i < n; i++) {
+		hit = 0;
+		for (k = 0; k < b->n_locals; k++) {
+			if (strcmp(b->locals[k].o->ns, bad[i]->ns))
+				continue;
+			b->locals[k].flags |= both;
+			hit++;
+		}
+		if (hit)
+			ret = kp_errors_add(b->errs, "NetworkPolicy",
+					    bad[i]->ns, bad[i]->name,
+					    "%s; failing closed: the %zu pod(s) of namespace %s on this node are isolated both ways",
+					    bad[i]->error, hit, bad[i]->ns);
+		else
+			ret = kp_errors_add(b->errs, "NetworkPolicy",
+					    bad[i]->ns, bad[i]->name, "%s",
+					    bad[i]->error);
+	}
+	free(bad);
+	return ret;
+}
+
 int kp_netpol_compile(struct kp_build *b)
 {
 	const struct kp_obj **nps;
 	size_t i, k, n;
 	int ret, dir;
 
-	ret = kp_state_sorted(b->st, KP_NETPOL, &nps, &n, b->errs);
+	/* The invalid ones are reported by fail_closed(). */
+	ret = kp_state_sorted(b->st, KP_NETPOL, &nps, &n, NULL);
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++) {
@@ -628,6 +670,7 @@ int kp_netpol_compile(struct kp_build *b)
 			}
 		}
 	}
+	ret = fail_closed(b);
 out:
 	free(nps);
 	return ret;

@@ -1285,7 +1285,25 @@ void kp_state_free(struct kp_state *st)
 		return;
 	for (k = 0; k < __KP_KIND_MAX; k++)
 		kp_map_free(&st->objs[k], obj_free);
+	free(st->extip_allow);
 	free(st);
+}
+
+int kp_state_allow_external_ips(struct kp_state *st,
+				const struct kp_cidr *allow, size_t n)
+{
+	struct kp_cidr *copy = NULL;
+
+	if (n) {
+		copy = malloc(n * sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, allow, n * sizeof(*copy));
+	}
+	free(st->extip_allow);
+	st->extip_allow = copy;
+	st->n_extip_allow = n;
+	return 0;
 }
 
 int kp_state_add_json(struct kp_state *st, const json_t *obj,
@@ -1327,6 +1345,29 @@ static int obj_cmp(const void *pa, const void *pb)
 	int r = strcmp(a->ns, b->ns);
 
 	return r ? r : strcmp(a->name, b->name);
+}
+
+int kp_state_invalid(const struct kp_state *st, enum kp_kind kind,
+		     const struct kp_obj ***out, size_t *n)
+{
+	const struct kp_map *m = &st->objs[kind];
+	const struct kp_obj **v;
+	size_t i, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!m->n)
+		return 0;
+	v = calloc(m->n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < m->cap; i++)
+		if (m->v[i].key && ((const struct kp_obj *)m->v[i].val)->error)
+			v[k++] = m->v[i].val;
+	qsort(v, k, sizeof(*v), obj_cmp);
+	*out = v;
+	*n = k;
+	return 0;
 }
 
 int kp_state_sorted(const struct kp_state *st, enum kp_kind kind,

@@ -143,6 +143,31 @@ static int add_fe(struct svc_ctx *c, uint8_t kind, const struct kp_addr *a)
 	return 0;
 }
 
+static bool external_ip_allowed(const struct kp_state *st,
+				const struct kp_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_extip_allow; i++)
+		if (kp_cidr_contains(&st->extip_allow[i], a))
+			return true;
+	return false;
+}
+
+/* Once per Service, not once per port. */
+static int report_external_ip(struct svc_ctx *c, size_t i)
+{
+	const struct k8s_svc *svc = &c->o->u.svc;
+	char a[KP_ADDR_STRLEN];
+
+	if (c->sp != &svc->ports[0])
+		return 0;
+	kp_addr_fmt(&svc->external_ips[i], a);
+	return kp_errors_add(c->b->errs, "Service", c->o->ns, c->o->name,
+			     "spec.externalIPs[%zu]: %s is not in an allowed external IP block; ignored",
+			     i, a);
+}
+
 static int add_frontends(struct svc_ctx *c)
 {
 	const struct k8s_svc *svc = &c->o->u.svc;
@@ -165,6 +190,12 @@ static int add_frontends(struct svc_ctx *c)
 		}
 	}
 	for (i = 0; i < svc->n_external_ips; i++) {
+		if (!external_ip_allowed(c->b->st, &svc->external_ips[i])) {
+			ret = report_external_ip(c, i);
+			if (ret)
+				return ret;
+			continue;
+		}
 		ret = add_fe(c, KUBENF_FE_EXTERNAL_IP, &svc->external_ips[i]);
 		if (ret)
 			return ret;

@@ -19,6 +19,7 @@
 #include <linux/kubenf.h>
 
 #include "agent.h"
+#include "kubenf_policy.h"
 #include "text.h"
 
 #ifndef KUBENF_VERSION
@@ -48,6 +49,9 @@ static void usage(FILE *f)
 		"  --node-address ADDR       node ports listen here (repeatable; default: every\n"
 		"                            local address)\n"
 		"  --no-masq-external        do not masquerade external Service traffic\n"
+		"  --external-ip-cidr CIDR   honour Services' externalIPs inside CIDR (repeatable;\n"
+		"                            default: none, as anyone who may create a Service\n"
+		"                            could claim any address with them)\n"
 		"  --policy-cut              a policy change also cuts connections it now denies\n"
 		"  --nodeport-loopback       node ports on loopback addresses too\n"
 		"  --timeout SECONDS         --once gives up after this (default 60)\n"
@@ -84,6 +88,23 @@ static int number(const char *arg, const char *what, uint32_t max,
 	return 0;
 }
 
+/* --external-ip-cidr: 0, or the exit status of a bad argument. */
+static int add_extip(struct agent_opts *o, const char *arg)
+{
+	struct kp_cidr c, *v;
+
+	if (kp_cidr_parse(arg, &c))
+		return usage_error("--external-ip-cidr takes a CIDR, not", arg);
+	v = realloc(o->extip_allow, (o->n_extip_allow + 1) * sizeof(*v));
+	if (!v) {
+		fprintf(stderr, AGENT_PROG ": out of memory\n");
+		return 1;
+	}
+	v[o->n_extip_allow++] = c;
+	o->extip_allow = v;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	enum {
@@ -91,7 +112,7 @@ int main(int argc, char **argv)
 		OPT_ONCE, OPT_CLUSTER_CIDR, OPT_NODE_ADDR, OPT_NO_MASQ,
 		OPT_POLICY_CUT, OPT_NP_LOOPBACK, OPT_TIMEOUT, OPT_RESYNC,
 		OPT_SYNC_DELAY, OPT_WATCH_TIMEOUT, OPT_IDLE_TIMEOUT,
-		OPT_REQ_TIMEOUT, OPT_SA_DIR,
+		OPT_REQ_TIMEOUT, OPT_SA_DIR, OPT_EXTIP,
 	};
 	static const struct option longopts[] = {
 		{ "node-name",		required_argument, NULL, OPT_NODE_NAME },
@@ -102,6 +123,7 @@ int main(int argc, char **argv)
 		{ "cluster-cidr",	required_argument, NULL, OPT_CLUSTER_CIDR },
 		{ "node-address",	required_argument, NULL, OPT_NODE_ADDR },
 		{ "no-masq-external",	no_argument,	   NULL, OPT_NO_MASQ },
+		{ "external-ip-cidr",	required_argument, NULL, OPT_EXTIP },
 		{ "policy-cut",		no_argument,	   NULL, OPT_POLICY_CUT },
 		{ "nodeport-loopback",	no_argument,	   NULL, OPT_NP_LOOPBACK },
 		{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
@@ -175,6 +197,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_MASQ:
 			cfg->flags &= ~KUBENF_CFG_F_MASQ_EXTERNAL;
+			break;
+		case OPT_EXTIP:
+			ret = add_extip(&o, optarg);
+			if (ret)
+				goto out;
+			ret = EXIT_USAGE;
 			break;
 		case OPT_POLICY_CUT:
 			cfg->flags |= KUBENF_CFG_F_POLICY_CUT;
@@ -257,5 +285,6 @@ int main(int argc, char **argv)
 	ret = agent_run(&o);
 out:
 	kubenf_config_release(cfg);
+	free(o.extip_allow);
 	return ret;
 }

@@ -31,6 +31,7 @@
 
 struct kp_errors;
 struct kp_ruleset;
+struct kp_cidr;
 struct kp_state;
 
 /* ---- agent_log.c -------------------------------------------------------- */
@@ -301,6 +302,8 @@ struct agent_opts {
 	const char *context;		/* kubeconfig context */
 	const char *sa_dir;		/* in-cluster service account dir */
 	struct kubenf_config config;	/* flags, cluster CIDRs, node addrs */
+	struct kp_cidr *extip_allow;	/* --external-ip-cidr blocks */
+	size_t n_extip_allow;
 	bool once;			/* sync once and exit */
 	unsigned int timeout;		/* s: --once gives up after */
 	unsigned int resync;		/* s: check the kernel is unchanged */

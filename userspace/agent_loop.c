@@ -78,6 +78,14 @@ static int reload(struct agent *a, uint64_t now)
 	int err;
 
 	err = agent_file_load(a->o->from_file, &st, NULL, why, sizeof(why));
+	if (!err) {
+		err = kp_state_allow_external_ips(st, a->o->extip_allow,
+						  a->o->n_extip_allow);
+		if (err) {
+			kp_state_free(st);
+			snprintf(why, sizeof(why), "out of memory");
+		}
+	}
 	if (err) {
 		agent_log(AGENT_LOG_ERROR, "%s%s", why,
 			  a->st ? "; keeping the rules of the last good files" :
@@ -208,7 +216,8 @@ static int setup_source(struct agent *a)
 		return err;
 	}
 	a->st = kp_state_new();
-	if (!a->st)
+	if (!a->st || kp_state_allow_external_ips(a->st, a->o->extip_allow,
+						  a->o->n_extip_allow))
 		return -ENOMEM;
 	k8s_opts_default(&ko);
 	if (a->o->watch_timeout)

@@ -89,8 +89,26 @@ int tc_add_file(struct t_case *c, const char *path)
 	return c->add_ret;
 }
 
+void tc_allow_external_ips(struct t_case *c, const char *cidrs)
+{
+	struct kp_cidr allow[8];
+	char *copy, *tok, *save;
+	size_t n = 0;
+
+	copy = must(strdup(cidrs));
+	for (tok = strtok_r(copy, " ", &save); tok && n < 8;
+	     tok = strtok_r(NULL, " ", &save))
+		if (kp_cidr_parse(tok, &allow[n++]))
+			tap_diag("bad CIDR %s", tok);
+	free(copy);
+	if (kp_state_allow_external_ips(c->st, allow, n))
+		tap_diag("kp_state_allow_external_ips failed");
+}
+
+/* The example cluster's operators allow external IPs from TEST-NET-1. */
 void tc_fixture(struct t_case *c)
 {
+	tc_allow_external_ips(c, "192.0.2.0/24");
 	if (tc_add_file(c, "examples/cluster.json"))
 		tap_diag("fixture examples/cluster.json did not load cleanly");
 }

@@ -39,6 +39,8 @@ __printf(2, 3) int tc_add(struct t_case *c, const char *fmt, ...);
 int tc_add_file(struct t_case *c, const char *path);	/* under srcdir */
 /* The examples cluster: namespaces x,y,z, pods a,b (node-1), c (node-2). */
 void tc_fixture(struct t_case *c);
+/* kp_state_allow_external_ips() of space-separated CIDRs (at most 8). */
+void tc_allow_external_ips(struct t_case *c, const char *cidrs);
 void tc_compile(struct t_case *c, const char *node);
 /* The text after "<prefix>: " of the rendered line, or "(none)". */
 const char *tc_line(struct t_case *c, const char *prefix);

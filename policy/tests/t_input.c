@@ -10,6 +10,10 @@
 
 #include "helpers.h"
 
+/* What an unreadable NetworkPolicy of namespace x does (netpol.c). */
+#define FAIL_CLOSED_X	"; failing closed: the 2 pod(s) of namespace x on " \
+			"this node are isolated both ways"
+
 #define NETPOL(c, ns, name, spec)					\
 	tc_add(c, "{'apiVersion':'networking.k8s.io/v1',"		\
 	       "'kind':'NetworkPolicy','metadata':{'namespace':'" ns	\
@@ -77,20 +81,22 @@ static void bad_objects(void)
 	   "EndpointSlice x/badfam: endpoints[0].addresses[0]: \"fd00::1\" is "
 	   "not an IPv4 address\n"
 	   "NetworkPolicy x/badop: spec.podSelector.matchExpressions[0]: "
-	   "unknown operator \"Lt\"\n"
+	   "unknown operator \"Lt\"" FAIL_CLOSED_X "\n"
 	   "NetworkPolicy x/nopeer: spec.ingress[0].from[0]: needs podSelector, "
-	   "namespaceSelector or ipBlock\n"
+	   "namespaceSelector or ipBlock" FAIL_CLOSED_X "\n"
 	   "NetworkPolicy x/ptype: spec.policyTypes[1]: unsupported value "
-	   "\"Sideways\"\n"
-	   "NetworkPolicy x/rules: spec.ingress: expected an array\n"
-	   "NetworkPolicy x/type: spec: expected an object",
+	   "\"Sideways\"" FAIL_CLOSED_X "\n"
+	   "NetworkPolicy x/rules: spec.ingress: expected an array"
+	   FAIL_CLOSED_X "\n"
+	   "NetworkPolicy x/type: spec: expected an object" FAIL_CLOSED_X,
 	   "kp_compile reports every stored bad object, by kind then name");
 	is(c.add_errs.v[c.add_errs.n - 1].reason,
 	   "metadata.name: invalid name \"Bad_NS\"",
 	   "an object with an unusable name is reported when added");
 	is(tc_line(&c, "pod x/a"), "10.244.1.11,fd00:10:244:1::11 "
-	   "flags=ingress in=[x/good/ingress] eg=[]",
-	   "the good objects compile regardless");
+	   "flags=ingress,egress in=[x/good/ingress] eg=[]",
+	   "the good objects compile regardless (x's unreadable policies "
+	   "isolate its pods both ways)");
 	is(tc_line(&c, "svc x/web/http"),
 	   "fe=[cluster-ip 10.96.0.10 TCP/80, cluster-ip fd00:96::10 TCP/80] "
 	   "be=[10.244.1.11:80 RSL, 10.244.1.12:80 STL, 10.244.2.13:80 RS, "
@@ -217,6 +223,7 @@ static void determinism(void)
 	json_array_extend(items, json_object_get(cl, "items"));
 	json_array_extend(items, json_object_get(pol, "items"));
 	n = json_array_size(items);
+	tc_allow_external_ips(&b, "192.0.2.0/24");
 	for (i = n; i-- > 0;)
 		kp_state_add_json(b.st, json_array_get(items, i), NULL);
 	json_decref(items);

@@ -229,11 +229,11 @@ static void ip_blocks(void)
 	       "{'cidr':'2001:db8::/32','except':['2001:db8:1::/48']}}]}]}");
 	NETPOL(&c, "x", "host", "{'podSelector':{},'ingress':[{'from':[{'ipBlock':"
 	       "{'cidr':'192.0.2.7/24'}}]}]}");
-	NETPOL(&c, "y", "bad", "{'podSelector':{},'ingress':[{'from':[{'ipBlock':"
+	NETPOL(&c, "w", "bad", "{'podSelector':{},'ingress':[{'from':[{'ipBlock':"
 	       "{'cidr':'10.1.0.0/16','except':['10.0.0.0/8']}}]}]}");
-	NETPOL(&c, "y", "mixed", "{'podSelector':{},'ingress':[{'from':[{'ipBlock':"
+	NETPOL(&c, "w", "mixed", "{'podSelector':{},'ingress':[{'from':[{'ipBlock':"
 	       "{'cidr':'10.0.0.0/8'},'podSelector':{}}]}]}");
-	NETPOL(&c, "y", "family", "{'podSelector':{},'ingress':[{'from':[{'ipBlock':"
+	NETPOL(&c, "w", "family", "{'podSelector':{},'ingress':[{'from':[{'ipBlock':"
 	       "{'cidr':'10.0.0.0/8','except':['2001:db8::/64']}}]}]}");
 	tc_compile(&c, "node-1");
 	is(tc_line(&c, "set ip 172.17.0.0/16 except 172.17.1.0/24,172.17.2.0/24"),
@@ -247,15 +247,45 @@ static void ip_blocks(void)
 	is(tc_line(&c, "set ip 192.0.2.0/24"), "192.0.2.0/24",
 	   "host bits of an ipBlock cidr are cleared, as the API server parses");
 	is(tc_errors(&c),
-	   "NetworkPolicy y/bad: spec.ingress[0].from[0].ipBlock.except[0]: "
+	   "NetworkPolicy w/bad: spec.ingress[0].from[0].ipBlock.except[0]: "
 	   "\"10.0.0.0/8\" is not a strict subset of cidr\n"
-	   "NetworkPolicy y/family: spec.ingress[0].from[0].ipBlock.except[0]: "
+	   "NetworkPolicy w/family: spec.ingress[0].from[0].ipBlock.except[0]: "
 	   "\"2001:db8::/64\" is not a strict subset of cidr\n"
-	   "NetworkPolicy y/mixed: spec.ingress[0].from[0]: ipBlock may not be "
+	   "NetworkPolicy w/mixed: spec.ingress[0].from[0]: ipBlock may not be "
 	   "combined with a selector",
 	   "bad ipBlocks are reported with the field path");
 	is(tc_line(&c, "pod y/a"), ADDR("21") " flags=- in=[] eg=[]",
-	   "an invalid policy is skipped, the rest compiles");
+	   "invalid policies of a namespace without local pods change "
+	   "nothing, the rest compiles");
+	tc_free(&c);
+}
+
+/*
+ * A policy that does not parse may have meant any pod of its namespace:
+ * they are all isolated both ways (nothing allows anything for them),
+ * never left open; other namespaces are untouched.
+ */
+static void unreadable_fails_closed(void)
+{
+	struct t_case c;
+
+	tc_init(&c);
+	tc_fixture(&c);
+	NETPOL(&c, "y", "typo", "{'podSelector':{'matchLabels':{'pod':'a'}},"
+	       "'policyTypes':['Ingress'],'ingress':[{'from':[{'ipBlock':"
+	       "{'cidr':'10.0.0.0/33'}}]}]}");
+	tc_compile(&c, "node-1");
+	is(tc_errors(&c),
+	   "NetworkPolicy y/typo: spec.ingress[0].from[0].ipBlock.cidr: "
+	   "invalid CIDR \"10.0.0.0/33\"; failing closed: the 2 pod(s) of "
+	   "namespace y on this node are isolated both ways",
+	   "the reason and what was done about it, in one line");
+	is(tc_line(&c, "pod y/a"), ADDR("21") " flags=ingress,egress in=[] eg=[]",
+	   "the pod it selects is isolated both ways with no policy");
+	is(tc_line(&c, "pod y/b"), ADDR("22") " flags=ingress,egress in=[] eg=[]",
+	   "and so is every other pod of its namespace");
+	is(tc_line(&c, "pod z/a"), ADDR("31") " flags=- in=[] eg=[]",
+	   "other namespaces are untouched");
 	tc_free(&c);
 }
 
@@ -269,15 +299,15 @@ static void ports(void)
 	       "'ingress':[{'ports':[{'port':80},{'protocol':'UDP','port':81},"
 	       "{'protocol':'SCTP','port':82},{'protocol':'UDP'},{'port':80,"
 	       "'protocol':'TCP'}]},{'ports':[{'port':32000,'endPort':32768}]}]}");
-	NETPOL(&c, "y", "end", "{'podSelector':{},'ingress':[{'ports':[{'port':"
+	NETPOL(&c, "w", "end", "{'podSelector':{},'ingress':[{'ports':[{'port':"
 	       "'http','endPort':90}]}]}");
-	NETPOL(&c, "y", "less", "{'podSelector':{},'ingress':[{'ports':[{'port':"
+	NETPOL(&c, "w", "less", "{'podSelector':{},'ingress':[{'ports':[{'port':"
 	       "90,'endPort':80}]}]}");
-	NETPOL(&c, "y", "icmp", "{'podSelector':{},'ingress':[{'ports':[{"
+	NETPOL(&c, "w", "icmp", "{'podSelector':{},'ingress':[{'ports':[{"
 	       "'protocol':'ICMP'}]}]}");
-	NETPOL(&c, "y", "range", "{'podSelector':{},'ingress':[{'ports':[{'port':"
+	NETPOL(&c, "w", "range", "{'podSelector':{},'ingress':[{'ports':[{'port':"
 	       "65536}]}]}");
-	NETPOL(&c, "y", "name", "{'podSelector':{},'ingress':[{'ports':[{'port':"
+	NETPOL(&c, "w", "name", "{'podSelector':{},'ingress':[{'ports':[{'port':"
 	       "'80'}]}]}");
 	tc_compile(&c, "node-1");
 	is(tc_line(&c, "pol x/p/ingress"),
@@ -285,15 +315,15 @@ static void ports(void)
 	   "protocols default to TCP; UDP, SCTP, all ports of a protocol, "
 	   "endPort ranges");
 	is(tc_errors(&c),
-	   "NetworkPolicy y/end: spec.ingress[0].ports[0].endPort: needs a "
+	   "NetworkPolicy w/end: spec.ingress[0].ports[0].endPort: needs a "
 	   "numeric port\n"
-	   "NetworkPolicy y/icmp: spec.ingress[0].ports[0].protocol: "
+	   "NetworkPolicy w/icmp: spec.ingress[0].ports[0].protocol: "
 	   "unsupported protocol \"ICMP\"\n"
-	   "NetworkPolicy y/less: spec.ingress[0].ports[0].endPort: 80 is less "
+	   "NetworkPolicy w/less: spec.ingress[0].ports[0].endPort: 80 is less "
 	   "than port 90\n"
-	   "NetworkPolicy y/name: spec.ingress[0].ports[0].port: invalid port "
+	   "NetworkPolicy w/name: spec.ingress[0].ports[0].port: invalid port "
 	   "name \"80\"\n"
-	   "NetworkPolicy y/range: spec.ingress[0].ports[0].port: 65536 is out "
+	   "NetworkPolicy w/range: spec.ingress[0].ports[0].port: 65536 is out "
 	   "of range [1, 65535]",
 	   "bad ports are reported: endPort with a name or below port, "
 	   "protocol, range, a name that is a number");
@@ -449,6 +479,7 @@ void t_netpol(void)
 	peers();
 	namespaces();
 	ip_blocks();
+	unreadable_fails_closed();
 	ports();
 	named_ingress();
 	named_egress();

@@ -61,6 +61,7 @@ static void node_port_and_external(void)
 	SVC(&c, "a", "ext", "'spec':{'clusterIP':'10.96.0.4','ports':[{"
 	    "'port':80}],'externalIPs':['192.0.2.4'],"
 	    "'externalTrafficPolicy':'Local'}");
+	tc_allow_external_ips(&c, "192.0.2.0/24 2001:db8::/32");
 	tc_compile(&c, "n1");
 	is(tc_line(&c, "svc a/np/http"),
 	   "fe=[cluster-ip 10.96.0.2 TCP/80, cluster-ip fd00::2 TCP/80, "
@@ -89,6 +90,43 @@ static void node_port_and_external(void)
 	   "fe=[cluster-ip 10.96.0.4 TCP/80, external-ip 192.0.2.4 TCP/80] "
 	   "be=[] flags=external-local aff=0 src=[]",
 	   "externalTrafficPolicy counts for a ClusterIP with externalIPs");
+	tc_free(&c);
+}
+
+/*
+ * CVE-2020-8554: whoever may create a Service could claim any address with
+ * spec.externalIPs. Only the blocks the operator allows are honoured.
+ */
+static void external_ip_allow_list(void)
+{
+	struct t_case c;
+
+	tc_init(&c);
+	SVC(&c, "t", "claim", "'spec':{'clusterIP':'10.96.0.7','ports':[{"
+	    "'name':'http','port':80},{'name':'alt','port':81}],"
+	    "'externalIPs':['192.0.2.1','198.51.100.1','2001:db8::1']}");
+	tc_compile(&c, "n1");
+	is(tc_line(&c, "svc t/claim/http"),
+	   "fe=[cluster-ip 10.96.0.7 TCP/80] be=[] flags=- aff=0 src=[]",
+	   "no external IP is honoured by default");
+	is(tc_errors(&c),
+	   "Service t/claim: spec.externalIPs[0]: 192.0.2.1 is not in an "
+	   "allowed external IP block; ignored\n"
+	   "Service t/claim: spec.externalIPs[1]: 198.51.100.1 is not in an "
+	   "allowed external IP block; ignored\n"
+	   "Service t/claim: spec.externalIPs[2]: 2001:db8::1 is not in an "
+	   "allowed external IP block; ignored",
+	   "each one left out is reported once per Service, not per port");
+	tc_allow_external_ips(&c, "192.0.2.0/28 2001:db8::/64");
+	tc_compile(&c, "n1");
+	is(tc_line(&c, "svc t/claim/alt"),
+	   "fe=[cluster-ip 10.96.0.7 TCP/81, external-ip 192.0.2.1 TCP/81, "
+	   "external-ip 2001:db8::1 TCP/81] be=[] flags=- aff=0 src=[]",
+	   "addresses inside the allowed blocks are honoured, v4 and v6");
+	is(tc_errors(&c),
+	   "Service t/claim: spec.externalIPs[1]: 198.51.100.1 is not in an "
+	   "allowed external IP block; ignored",
+	   "the one outside is still left out");
 	tc_free(&c);
 }
 
@@ -202,6 +240,7 @@ static void conflicts(void)
 	SVC(&c, "b", "second", "'spec':{'clusterIP':'10.96.0.2','ports':[{"
 	    "'name':'http','port':80},{'name':'alt','port':8080}],"
 	    "'externalIPs':['192.0.2.1']}");
+	tc_allow_external_ips(&c, "0.0.0.0/0");
 	SVC(&c, "b", "third", "'spec':{'type':'NodePort','clusterIP':"
 	    "'10.96.0.3','ports':[{'name':'http','port':80,'nodePort':30080},"
 	    "{'name':'udp','protocol':'UDP','port':80,'nodePort':30080}]}");
@@ -234,6 +273,7 @@ void t_service(void)
 {
 	cluster_ip();
 	node_port_and_external();
+	external_ip_allow_list();
 	load_balancer();
 	skipped();
 	slices();

@@ -5,6 +5,9 @@
  * A debugging aid, and how tests/golden/ files are made:
  *
  *   kp-compile -n node-1 examples/cluster.json examples/policies.json
+ *
+ * -e CIDR (repeatable) allows Services' externalIPs inside CIDR (default:
+ * none, see kp_state_allow_external_ips()).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,7 +18,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: kp-compile -n NODE FILE.json...\n");
+	fprintf(f, "usage: kp-compile -n NODE [-e EXTERNAL-IP-CIDR]... FILE.json...\n");
 }
 
 int main(int argc, char **argv)
@@ -25,14 +28,25 @@ int main(int argc, char **argv)
 	const char *node = NULL;
 	json_t *out = NULL, *j;
 	struct kp_errors errs;
+	struct kp_cidr allow[64];
 	json_error_t jerr;
 	int opt, ret = 1, i;
+	size_t n_allow = 0;
 
 	kp_errors_init(&errs);
-	while ((opt = getopt(argc, argv, "n:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:e:h")) != -1) {
 		switch (opt) {
 		case 'n':
 			node = optarg;
+			break;
+		case 'e':
+			if (n_allow == sizeof(allow) / sizeof(allow[0]) ||
+			    kp_cidr_parse(optarg, &allow[n_allow])) {
+				fprintf(stderr, "kp-compile: bad or too many -e: %s\n",
+					optarg);
+				return 1;
+			}
+			n_allow++;
 			break;
 		case 'h':
 			usage(stdout);
@@ -47,7 +61,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	st = kp_state_new();
-	if (!st)
+	if (!st || kp_state_allow_external_ips(st, allow, n_allow))
 		goto cleanup;
 	for (i = optind; i < argc; i++) {
 		j = json_load_file(argv[i], 0, &jerr);

@@ -390,6 +390,9 @@ DEFAULTS = {
     "svc6": "fd00:96::/112",
     "ext4": "192.168.0.200",
     "ext6": "fd00:192:168::200",
+    # Services may claim external IPs only here (kubenf-agent
+    # --external-ip-cidr): the lower half of TEST-NET-1.
+    "external_ip_cidrs": ["192.0.2.0/25"],
 }
 
 
@@ -1090,6 +1093,9 @@ class AgentProgrammer(Programmer):
         if "--cluster-cidr" in text:
             for c in st.d["cluster_cidrs"]:
                 extra += ["--cluster-cidr", c]
+        if "--external-ip-cidr" in text:
+            for c in st.d.get("external_ip_cidrs", []):
+                extra += ["--external-ip-cidr", c]
         st.d["agents"] = {}
         for n in st.d["nodes"]:
             logf = open(os.path.join(st.dir, "logs",
@@ -1174,7 +1180,10 @@ def kp_compile(st, node):
     kpc = find_program("kp-compile", "policy/kp-compile", "KP_COMPILE")
     if not kpc:
         raise Error("kp-compile not found (make policy)")
-    p = run([kpc, "-n", node, os.path.join(st.dir, "input", "cluster.json")],
+    cmd = [kpc, "-n", node]
+    for c in st.d.get("external_ip_cidrs", []):
+        cmd += ["-e", c]
+    p = run(cmd + [os.path.join(st.dir, "input", "cluster.json")],
             check=False)
     try:
         out = json.loads(p.stdout)
@@ -1448,6 +1457,8 @@ def cmd_up(args):
                                  ipaddress.ip_network(x)) for x in cidrs):
                 cidrs.append(c)
     st.d["cluster_cidrs"] = cidrs
+    st.d["external_ip_cidrs"] = getattr(args, "external_ip_cidr", None) or \
+        DEFAULTS["external_ip_cidrs"]
     for n in nodes:
         n["netns"] = "%s-%s" % (pre, ns_sanitize(n["name"]))
         st.d["nodes"].append(n)
@@ -2146,8 +2157,11 @@ def cmd_status(args):
         describe_programmer(d["programmer"])))
     if d.get("programmer_note"):
         print("  (%s)" % d["programmer_note"])
-    print("cluster CIDRs: %s; input generation %d; state in %s" % (
-        ", ".join(d["cluster_cidrs"]), d.get("generation", 0), st.dir))
+    print("cluster CIDRs: %s; external IPs allowed in: %s; "
+          "input generation %d; state in %s" % (
+              ", ".join(d["cluster_cidrs"]),
+              ", ".join(d.get("external_ip_cidrs", [])) or "none",
+              d.get("generation", 0), st.dir))
     print("ext (outside client, netns %s): %s %s, source %s" % (
         d["ext"]["netns"], d["ext"]["ip4"], d["ext"]["ip6"],
         d["ext"]["extra4"]))
@@ -2948,6 +2962,9 @@ def main(argv):
     p.add_argument("--cluster-cidr", action="append",
                    help="cluster CIDR (default 10.244.0.0/16, "
                    "fd00:10:244::/56)")
+    p.add_argument("--external-ip-cidr", action="append",
+                   help="block Services may claim with externalIPs "
+                   "(default %s)" % ", ".join(DEFAULTS["external_ip_cidrs"]))
     p.add_argument("--force", action="store_true",
                    help="take down a cluster of the same name first")
     p.add_argument("manifests", nargs="+", metavar="MANIFEST")

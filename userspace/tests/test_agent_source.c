@@ -275,6 +275,7 @@ void test_file_list_and_dir(void)
 	char *policies = example("policies.json");
 	struct kp_state *st = NULL;
 	char why[512], *dir = NULL, *examples = NULL;
+	struct kp_cidr extip;
 	struct counts c;
 
 	CHECK(cluster && policies);
@@ -291,6 +292,9 @@ void test_file_list_and_dir(void)
 	if (asprintf(&examples, "%s/policy/examples", test_src_dir()) < 0)
 		goto out;
 	CHECK_INT(agent_file_load(examples, &st, NULL, why, sizeof(why)), 0);
+	/* The example's operators allow external IPs from TEST-NET-1. */
+	CHECK_INT(kp_cidr_parse("192.0.2.0/24", &extip), 0);
+	CHECK_INT(kp_state_allow_external_ips(st, &extip, 1), 0);
 	c = compile(st);
 	/* As policy/tests/golden/examples-node-1.json has it. */
 	CHECK_INT(c.services, 3);
