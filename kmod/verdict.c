@@ -29,6 +29,7 @@
  * or atomic per rule (allowed connections).
  */
 
+#include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -230,6 +231,34 @@ static int kubenf_flow_from_skb(const struct sk_buff *skb, u8 pf,
 }
 
 /*
+ * A forwarded ICMP error that conntrack could relate to no connection (it
+ * would be RELATED otherwise): forged or stale, e.g. claiming to come from
+ * a Service address for a connection this node never translated. A NAT
+ * that finds no mapping for an error drops it (RFC 5508 REQ-5), as does
+ * kube-proxy's ctstate INVALID rule. Untracked packets are someone's
+ * explicit choice and pass; the node's own errors are not looked at (its
+ * rejects relate to entries that were never confirmed).
+ */
+static bool kubenf_icmp_orphan(const struct sk_buff *skb,
+			       const struct nf_hook_state *state,
+			       enum ip_conntrack_info ctinfo,
+			       const struct kubenf_flow *f, int thoff)
+{
+	u8 _type;
+	const u8 *type;
+
+	if (state->hook != NF_INET_FORWARD || ctinfo == IP_CT_UNTRACKED ||
+	    thoff < 0 ||
+	    (f->proto != IPPROTO_ICMP && f->proto != IPPROTO_ICMPV6))
+		return false;
+	type = skb_header_pointer(skb, thoff, sizeof(_type), &_type);
+	if (!type)
+		return false;
+	return f->proto == IPPROTO_ICMP ? icmp_is_err(*type) :
+					  icmpv6_is_err(*type);
+}
+
+/*
  * The link's own ICMPv6 machinery: MLD, router and neighbour discovery,
  * redirects. Conntrack never tracks them (only echo and node information
  * queries create entries), and they are no connection a NetworkPolicy
@@ -385,6 +414,10 @@ unsigned int kubenf_verdict_hook(void *priv, struct sk_buff *skb,
 	} else {
 		/* Untracked or invalid: judged packet by packet. */
 		thoff = kubenf_flow_from_skb(skb, state->pf, &f);
+		if (kubenf_icmp_orphan(skb, state, ctinfo, &f, thoff)) {
+			kubenf_count_drop(kn, KUBENF_REASON_ICMP_NO_CONN);
+			return NF_DROP;
+		}
 		if (f.proto == IPPROTO_ICMPV6 && thoff >= 0 &&
 		    kubenf_icmpv6_link(skb, thoff))
 			return NF_ACCEPT;

@@ -49,7 +49,7 @@ ensure_built()
 # Runs one program; prints its TAP and a line of ours when it needs one.
 run_one()
 {
-	local name=$1 cmd out rc n_ok n_notok reason
+	local name=$1 cmd out rc n_ok n_notok reason plan
 
 	case "$name" in
 	*.sh)	cmd=(bash "$DIR/$name") ;;
@@ -64,8 +64,19 @@ run_one()
 	n_ok=$(grep -Ec '^ok [0-9]+' "$out")
 	n_notok=$(grep -Ec '^not ok [0-9]+' "$out")
 	reason=$(sed -n 's/^1\.\.0 # SKIP *//p' "$out")
+	# The first top-level plan: a program that stops before reporting
+	# every planned case (a shell expansion error exits bash, with the
+	# status of its EXIT trap) has not passed.
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$out" | head -n1)
 	rm -f "$out"
 
+	if [ "$rc" = 0 ] && [ -n "$plan" ] &&
+	   [ $((n_ok + n_notok)) -lt "$plan" ]; then
+		echo "not ok $((n_ok + n_notok + 1)) - $name stopped after $((n_ok + n_notok)) of $plan planned results"
+		RESULTS+=("fail    $name (stopped early)")
+		FAILED=1
+		return
+	fi
 	case "$rc" in
 	0)
 		RESULTS+=("ok      $name")

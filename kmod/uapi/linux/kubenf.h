@@ -390,6 +390,7 @@ enum kubenf_reason {
 	KUBENF_REASON_NO_SERVICE_PORT,	/* unknown port on a cluster IP */
 	KUBENF_REASON_SOURCE_RANGE,	/* loadBalancerSourceRanges */
 	KUBENF_REASON_NAT_FAILED,
+	KUBENF_REASON_ICMP_NO_CONN,	/* forwarded ICMP error, no connection */
 	__KUBENF_REASON_MAX
 };
 
