@@ -18,7 +18,8 @@
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 TESTS="api_sync endpoint_update relist_no_churn hung_watch once_api
-	restart_adopts api_down_keeps_rules once_without_api"
+	restart_adopts api_errors_keep_rules policy_deleted_while_down
+	api_down_keeps_rules once_without_api"
 
 PROBE_TIMEOUT=5
 VIP4=10.96.0.10
@@ -39,6 +40,11 @@ cleanup()
 kctl()
 {
 	ip netns exec "$NODE" kubenfctl "$@"
+}
+
+info()
+{
+	kctl -o json info | jq -r "$1"
 }
 
 generation()
@@ -266,35 +272,89 @@ restart_adopts()
 	return $lret
 }
 
+# The API server answers 429 and 5xx to every list and watch for a while:
+# the agent logs, backs off and retries; the kernel keeps its rules (an
+# error is never an empty view) and nothing is sent once it recovers.
+api_errors_keep_rules()
+{
+	local gen before
+
+	lret=$ksft_pass
+	gen=$(generation)
+	before=$(count "in sync at generation $gen")
+	check "arm 429" fake /fake/fault '{"op": "list", "resource": "*", "status": 429, "count": 3}'
+	check "arm 503" fake /fake/fault '{"op": "list", "resource": "*", "status": 503, "count": 3}'
+	check "arm 500" fake /fake/fault '{"op": "watch", "resource": "*", "status": 500, "count": 3}'
+	check "expire every watch" fake /fake/expire
+	check "429 logged" busywait "$BUSYWAIT_TIMEOUT" agent_says "429"
+	check "503 logged" busywait "$BUSYWAIT_TIMEOUT" agent_says "503"
+	check_eq "rules kept while failing" "$gen" "$(generation)"
+	check_eq "traffic while failing" "x/a " "$(replies 4 $VIP4 80)"
+	check "in sync again" busywait 60000 \
+		count_above "in sync at generation $gen" "$before"
+	check_eq "nothing sent" "$gen" "$(generation)"
+	return $lret
+}
+
+# A NetworkPolicy deleted while the agent's watches are down (its DELETED
+# event compacted away) is removed once the agent relists.
+policy_deleted_while_down()
+{
+	local gen pols policy
+
+	lret=$ksft_pass
+	gen=$(generation)
+	pols=$(info .counts.policies)
+	policy=$(jq -c '.items[] | select(.metadata.name == "allow-web-from-y")' \
+		"$EXAMPLES/policies.json")
+	check "arm" fake /fake/fault '{"op": "watch", "resource": "*", "status": 500, "count": 6}'
+	check "cut the watches" fake /fake/close
+	check "delete the policy, no event" fake /fake/delete \
+		'{"kind": "NetworkPolicy", "namespace": "x", "name": "allow-web-from-y", "silent": true}'
+	check "history gone" fake /fake/compact
+	check "removed after reconnecting" busywait 60000 gen_is $((gen + 1))
+	check "one policy fewer" eval '[ "$(info .counts.policies)" -lt "$pols" ]'
+	check "x/a denies y/b again" \
+		eval '[[ "$(PROBE_TIMEOUT=2 replies 2 $VIP4 80)" != *x/a* ]]' 
+	check "put it back" fake /fake/objects "$policy"
+	check "applied" busywait "$BUSYWAIT_TIMEOUT" gen_is $((gen + 2))
+	check_eq "traffic" "x/a " "$(replies 4 $VIP4 80)"
+	return $lret
+}
+
 # The API server goes away: errors, retries, and the rules stay.
 api_down_keeps_rules()
 {
+	local gen
+
 	lret=$ksft_pass
+	gen=$(generation)
 	kill "$FAKE_PID"
 	wait "$FAKE_PID" 2>/dev/null
 	FAKE_PID=
 	check "errors are logged" busywait "$BUSYWAIT_TIMEOUT" \
 		agent_says "error: watch services:"
-	check_eq "generation" 3 "$(generation)"
+	check_eq "generation" "$gen" "$(generation)"
 	check_eq "traffic" "x/a " "$(replies 8 $VIP4 80)"
 	agent_stop TERM
 	check_eq "SIGTERM exits 0" 0 "$?"
-	check_eq "generation after exit" 3 "$(generation)"
+	check_eq "generation after exit" "$gen" "$(generation)"
 	return $lret
 }
 
 once_without_api()
 {
-	local out rc
+	local out rc gen
 
 	lret=$ksft_pass
+	gen=$(generation)
 	out=$(ip netns exec "$NODE" kubenf-agent --once --timeout 3 \
 		--node-name node-1 --kubeconfig "$WORK/kubeconfig" 2>&1)
 	rc=$?
 	echo "$out" | tail -3 | sed 's/^/# once: /'
 	check_eq "exit status" 1 "$rc"
 	check "the reason" eval 'grep -q "timed out after 3 s: .*not listed" <<<"$out"'
-	check_eq "generation" 3 "$(generation)"
+	check_eq "generation" "$gen" "$(generation)"
 	return $lret
 }
 

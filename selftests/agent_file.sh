@@ -32,7 +32,7 @@ source "$(dirname "$(readlink -f "$0")")/lib.sh"
 TESTS="once_applies traffic_via_vip policy_enforced identical_rerun
 	change_applies_difference bad_object_skipped syntax_error_keeps_rules
 	yaml_same_rules daemon_follows_files repairs_foreign_change
-	kill_keeps_rules restart_adopts"
+	kill_keeps_rules restart_adopts kill9_mid_commit"
 
 PROBE_TIMEOUT=5
 VIP4=10.96.0.10
@@ -248,13 +248,16 @@ change_applies_difference()
 	return $lret
 }
 
+# Bad objects are named with their reason and left out. (The policy is in
+# a namespace without pods here: an unreadable policy isolates the local
+# pods of its namespace both ways, which the policy unit tests check.)
 bad_object_skipped()
 {
 	lret=$ksft_pass
 	cat >"$WORK/objects/bad.yaml" <<-EOF
 	apiVersion: networking.k8s.io/v1
 	kind: NetworkPolicy
-	metadata: {name: broken, namespace: x}
+	metadata: {name: broken, namespace: w}
 	spec:
 	  podSelector: {}
 	  ingress:
@@ -269,7 +272,7 @@ bad_object_skipped()
 	EOF
 	check "agent --once succeeds" agent --from-file "$WORK/objects" --once
 	check "the policy is named with its reason" \
-		logged "skipped NetworkPolicy x/broken: spec.ingress[0].from[0].ipBlock.cidr"
+		logged "skipped NetworkPolicy w/broken: spec.ingress[0].from[0].ipBlock.cidr"
 	check "the service too" logged "skipped Service z/also-broken: "
 	check "the rest stands: nothing to apply" logged "adopted generation 2"
 	check_eq "generation" 2 "$(generation)"
@@ -390,6 +393,69 @@ restart_adopts()
 	check_eq "generation" 6 "$(generation)"
 	check_eq "traffic" "x/a x/c " "$(replies 16 $VIP4 80)"
 	sed 's/^/# agent: /' "$WORK/daemon.log"
+	return $lret
+}
+
+# many_services N: a List of N more Services of namespace x, each with a
+# cluster IP and an endpoint, so that one commit takes many messages.
+many_services()
+{
+	jq -n --argjson n "$1" '{apiVersion: "v1", kind: "List", items: [
+		range($n) as $i | ("many-\($i)") as $name |
+		("10.97.\($i / 256 | floor).\($i % 256)") as $ip |
+		{apiVersion: "v1", kind: "Service",
+		 metadata: {name: $name, namespace: "x"},
+		 spec: {clusterIP: $ip, clusterIPs: [$ip],
+			ports: [{name: "http", port: 80, protocol: "TCP"}]}},
+		{apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
+		 metadata: {name: "\($name)-1", namespace: "x",
+			    labels: {"kubernetes.io/service-name": $name}},
+		 addressType: "IPv4",
+		 ports: [{name: "http", port: 80, protocol: "TCP"}],
+		 endpoints: [{addresses: ["10.244.9.\($i % 250 + 1)"],
+			      nodeName: "node-2"}]}]}'
+}
+
+# SIGKILL at every point of a long commit (400 Services more, one message
+# each): after each kill the kernel holds the old rule set or the new one,
+# never a part of it. Then a run to the end, and one removing them again.
+kill9_mid_commit()
+{
+	local gen old new d pid g n saw_old=0 saw_new=0
+
+	lret=$ksft_pass
+	gen=$(generation)
+	old=$(info .counts.services)
+	new=$((old + 400))
+	many_services 400 >"$WORK/objects/many.json"
+	for d in 0 0.02 0.05 0.1 0.15 0.2 0.3 0.4 0.6 0.8 1 1.5 2 3 4; do
+		ip netns exec "$NODE" kubenf-agent --once --node-name node-1 \
+			--cluster-cidr 10.244.0.0/16 --from-file "$WORK/objects" \
+			>/dev/null 2>&1 &
+		pid=$!
+		sleep "$d"
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		g=$(generation)
+		n=$(info .counts.services)
+		if [ "$g" = "$gen" ] && [ "$n" = "$old" ]; then
+			saw_old=$((saw_old + 1))
+		elif [ "$g" = $((gen + 1)) ] && [ "$n" = "$new" ]; then
+			saw_new=$((saw_new + 1))
+			break
+		else
+			echo "# killed after $d s: generation $g, $n services"
+			lret=$ksft_fail
+		fi
+	done
+	echo "# kills that left the old set: $saw_old, the new one: $saw_new"
+	check "some kill landed before the commit" [ "$saw_old" -gt 0 ]
+	check "a run to the end" agent --once --from-file "$WORK/objects"
+	check_eq "all of it" "$new" "$(info .counts.services)"
+	check_eq "traffic" "x/a x/c " "$(replies 16 $VIP4 80)"
+	rm "$WORK/objects/many.json"
+	check "and back" agent --once --from-file "$WORK/objects"
+	check_eq "services" "$old" "$(info .counts.services)"
 	return $lret
 }
 
