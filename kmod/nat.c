@@ -69,7 +69,7 @@ static bool kubenf_is_external(const struct kubenf_config *cfg,
 	if (fe->kind == KUBENF_FE_CLUSTER_IP ||
 	    state->hook == NF_INET_LOCAL_OUT)
 		return false;
-	return !(cfg && kubenf_cidrs_match(cfg->cidrs + cfg->n_node_addrs,
+	return !(cfg && kubenf_cidrs_match(kubenf_cfg_cluster_cidrs(cfg),
 					   cfg->n_cluster_cidrs, t->src.l3num,
 					   &t->src.u3));
 }

@@ -48,6 +48,7 @@ static const struct nla_policy kubenf_cfg_policy[KUBENF_CFG_A_MAX + 1] = {
 	[KUBENF_CFG_A_CLUSTER_CIDRS]	= NLA_POLICY_NESTED_ARRAY(kubenf_except_policy),
 	[KUBENF_CFG_A_NODE_NAME]	= { .type = NLA_NUL_STRING,
 					    .len = KUBENF_NAME_MAX - 1 },
+	[KUBENF_CFG_A_POD_CIDRS]	= NLA_POLICY_NESTED_ARRAY(kubenf_except_policy),
 };
 
 static const struct nla_policy kubenf_set_config_policy[KUBENF_A_MAX + 1] = {
@@ -282,7 +283,7 @@ static struct kubenf_config *kubenf_config_parse(const struct nlattr *nest,
 {
 	struct nlattr *tb[KUBENF_CFG_A_MAX + 1];
 	struct kubenf_config *cfg;
-	int n_addrs, n_cidrs;
+	int n_addrs, n_cidrs, n_pod;
 	u32 flags = 0;
 	int ret;
 
@@ -308,14 +309,19 @@ static struct kubenf_config *kubenf_config_parse(const struct nlattr *nest,
 				   KUBENF_MAX_CLUSTER_CIDRS, extack);
 	if (n_cidrs < 0)
 		return ERR_PTR(n_cidrs);
+	n_pod = kubenf_array_len(tb[KUBENF_CFG_A_POD_CIDRS],
+				 KUBENF_MAX_POD_CIDRS, extack);
+	if (n_pod < 0)
+		return ERR_PTR(n_pod);
 
-	cfg = kzalloc(struct_size(cfg, cidrs, n_addrs + n_cidrs),
+	cfg = kzalloc(struct_size(cfg, cidrs, n_addrs + n_cidrs + n_pod),
 		      GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return ERR_PTR(-ENOMEM);
 	cfg->flags = flags;
 	cfg->n_node_addrs = n_addrs;
 	cfg->n_cluster_cidrs = n_cidrs;
+	cfg->n_pod_cidrs = n_pod;
 
 	ret = kubenf_cidr_array_parse(tb[KUBENF_CFG_A_NODE_ADDRS], cfg->cidrs,
 				      true, extack);
@@ -323,6 +329,11 @@ static struct kubenf_config *kubenf_config_parse(const struct nlattr *nest,
 		goto err;
 	ret = kubenf_cidr_array_parse(tb[KUBENF_CFG_A_CLUSTER_CIDRS],
 				      cfg->cidrs + n_addrs, false, extack);
+	if (ret)
+		goto err;
+	ret = kubenf_cidr_array_parse(tb[KUBENF_CFG_A_POD_CIDRS],
+				      cfg->cidrs + n_addrs + n_cidrs, false,
+				      extack);
 	if (ret)
 		goto err;
 	if (tb[KUBENF_CFG_A_NODE_NAME])
@@ -382,9 +393,10 @@ static size_t kubenf_config_size(const struct kubenf_config *cfg)
 {
 	size_t cidr = nla_total_size(0) + nla_total_size(16) +
 		      nla_total_size(1);
-	unsigned int n = cfg ? cfg->n_node_addrs + cfg->n_cluster_cidrs : 0;
+	unsigned int n = cfg ? cfg->n_node_addrs + cfg->n_cluster_cidrs +
+			       cfg->n_pod_cidrs : 0;
 
-	return nla_total_size(0) + nla_total_size(4) + 2 * nla_total_size(0) +
+	return nla_total_size(0) + nla_total_size(4) + 3 * nla_total_size(0) +
 	       nla_total_size(KUBENF_NAME_MAX) + n * cidr;
 }
 
@@ -403,8 +415,11 @@ static int kubenf_put_config(struct sk_buff *skb,
 	    (kubenf_put_cidr_array(skb, KUBENF_CFG_A_NODE_ADDRS, cfg->cidrs,
 				   cfg->n_node_addrs) ||
 	     kubenf_put_cidr_array(skb, KUBENF_CFG_A_CLUSTER_CIDRS,
-				   cfg->cidrs + cfg->n_node_addrs,
+				   kubenf_cfg_cluster_cidrs(cfg),
 				   cfg->n_cluster_cidrs) ||
+	     kubenf_put_cidr_array(skb, KUBENF_CFG_A_POD_CIDRS,
+				   kubenf_cfg_pod_cidrs(cfg),
+				   cfg->n_pod_cidrs) ||
 	     (cfg->node_name[0] &&
 	      nla_put_string(skb, KUBENF_CFG_A_NODE_NAME, cfg->node_name))))
 		goto cancel;

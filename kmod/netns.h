@@ -27,6 +27,7 @@
 /* Upper bounds on node-wide configuration; see KUBENF_CMD_SET_CONFIG. */
 #define KUBENF_MAX_NODE_ADDRS		256
 #define KUBENF_MAX_CLUSTER_CIDRS	64
+#define KUBENF_MAX_POD_CIDRS		16
 
 /*
  * Node-wide settings. Immutable once published: a change builds a new copy
@@ -37,9 +38,23 @@ struct kubenf_config {
 	u32 flags;			/* KUBENF_CFG_F_* */
 	u32 n_node_addrs;
 	u32 n_cluster_cidrs;
+	u32 n_pod_cidrs;
 	char node_name[KUBENF_NAME_MAX];
-	struct kubenf_cidr cidrs[];	/* node addresses, then cluster CIDRs */
+	/* node addresses, then cluster CIDRs, then this node's pod CIDRs */
+	struct kubenf_cidr cidrs[];
 };
+
+static inline const struct kubenf_cidr *
+kubenf_cfg_cluster_cidrs(const struct kubenf_config *cfg)
+{
+	return cfg->cidrs + cfg->n_node_addrs;
+}
+
+static inline const struct kubenf_cidr *
+kubenf_cfg_pod_cidrs(const struct kubenf_config *cfg)
+{
+	return cfg->cidrs + cfg->n_node_addrs + cfg->n_cluster_cidrs;
+}
 
 struct kubenf_counts {
 	u32 services;

@@ -109,7 +109,8 @@ static void kubenf_judge_dir(struct kubenf_net *kn, u8 genmask,
 static bool kubenf_dir_denies(const struct kubenf_dir_verdict *d)
 {
 	return d->reason == KUBENF_REASON_DENY_INGRESS ||
-	       d->reason == KUBENF_REASON_DENY_EGRESS;
+	       d->reason == KUBENF_REASON_DENY_EGRESS ||
+	       d->reason == KUBENF_REASON_UNKNOWN_POD;
 }
 
 /* Which direction explains the outcome: a denial, else an allowing rule. */
@@ -137,6 +138,25 @@ static void kubenf_verdict_decide(struct kubenf_verdict *v)
 	v->accept = !kubenf_dir_denies(eg) && !kubenf_dir_denies(in);
 }
 
+/*
+ * An address of this node's pod CIDRs that is no pod the namespace holds:
+ * a pod whose rules the agent has not sent yet, which must not be open
+ * meanwhile. Local addresses (the pods' gateway) and broadcasts are the
+ * node's own.
+ */
+static bool kubenf_unknown_pod(struct kubenf_net *kn,
+			       const struct kubenf_config *cfg, u8 family,
+			       const union nf_inet_addr *addr)
+{
+	if (!cfg || !cfg->n_pod_cidrs ||
+	    !kubenf_cidrs_match(kubenf_cfg_pod_cidrs(cfg), cfg->n_pod_cidrs,
+				family, addr))
+		return false;
+	if (family == NFPROTO_IPV4)
+		return inet_addr_type(kn->net, addr->ip) == RTN_UNICAST;
+	return !ipv6_chk_addr(kn->net, &addr->in6, NULL, 0);
+}
+
 void kubenf_verdict_judge(struct kubenf_net *kn, u8 genmask,
 			  const struct kubenf_config *cfg,
 			  const struct kubenf_flow *f, bool from_node,
@@ -154,6 +174,12 @@ void kubenf_verdict_judge(struct kubenf_net *kn, u8 genmask,
 	if (src)
 		kubenf_judge_dir(kn, genmask, src, KUBENF_DIR_EGRESS, f,
 				 &f->dst, eg);
+	else if (!from_node && kubenf_unknown_pod(kn, cfg, f->family, &f->src))
+		eg->reason = KUBENF_REASON_UNKNOWN_POD;
+	if (!dst && !from_node && !kubenf_dir_denies(eg) &&
+	    kubenf_unknown_pod(kn, cfg, f->family, &f->dst) &&
+	    !(!src && kubenf_from_node(kn, cfg, f->family, &f->src)))
+		in->reason = KUBENF_REASON_UNKNOWN_POD;
 	if (dst && !kubenf_dir_denies(eg)) {
 		if (from_node ||
 		    (!src && kubenf_from_node(kn, cfg, f->family, &f->src))) {
@@ -339,7 +365,7 @@ static void kubenf_verdict_event(struct kubenf_net *kn,
 	nest = nla_nest_start(skb, KUBENF_A_FLOW);
 	if (!nest || kubenf_flow_put(skb, f) ||
 	    nla_put_u8(skb, KUBENF_FLOW_A_DIR, v->decided) ||
-	    nla_put_u32(skb, KUBENF_FLOW_A_POD_ID, d->pod->obj.id) ||
+	    (d->pod && nla_put_u32(skb, KUBENF_FLOW_A_POD_ID, d->pod->obj.id)) ||
 	    nla_put_u8(skb, KUBENF_FLOW_A_REASON, v->reason))
 		goto err;
 	nla_nest_end(skb, nest);
@@ -566,7 +592,7 @@ static u8 kubenf_explain_service(struct kubenf_net *kn, u8 genmask,
 		return KUBENF_REASON_SOURCE_RANGE;
 	/* As nat.c decides it; ClientIP affinity is not consulted. */
 	external = fe->kind != KUBENF_FE_CLUSTER_IP &&
-		   !(cfg && kubenf_cidrs_match(cfg->cidrs + cfg->n_node_addrs,
+		   !(cfg && kubenf_cidrs_match(kubenf_cfg_cluster_cidrs(cfg),
 					       cfg->n_cluster_cidrs, f->family,
 					       &f->src));
 	*be = kubenf_svc_pick(fe, external);
@@ -602,7 +628,8 @@ static int kubenf_verdict_put(struct sk_buff *skb,
 	if (v->decided >= 0) {
 		d = &v->dir[v->decided];
 		if (nla_put_u8(skb, KUBENF_VERDICT_A_DIR, v->decided) ||
-		    nla_put_u32(skb, KUBENF_VERDICT_A_POD_ID, d->pod->obj.id))
+		    (d->pod &&
+		     nla_put_u32(skb, KUBENF_VERDICT_A_POD_ID, d->pod->obj.id)))
 			goto cancel;
 		if (d->pol &&
 		    (nla_put_u32(skb, KUBENF_VERDICT_A_POLICY_ID,

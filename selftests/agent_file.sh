@@ -32,7 +32,8 @@ source "$(dirname "$(readlink -f "$0")")/lib.sh"
 TESTS="once_applies traffic_via_vip policy_enforced identical_rerun
 	change_applies_difference bad_object_skipped syntax_error_keeps_rules
 	yaml_same_rules daemon_follows_files repairs_foreign_change
-	kill_keeps_rules restart_adopts kill9_mid_commit"
+	kill_keeps_rules restart_adopts restart_during_streams kill9_mid_commit
+	new_pod_under_deny"
 
 PROBE_TIMEOUT=5
 VIP4=10.96.0.10
@@ -396,6 +397,78 @@ restart_adopts()
 	return $lret
 }
 
+# stream PROTO ADDR PORT N: from y/b, N messages 0.1 s apart on one
+# connection (TCP) or flow (UDP) to an echo server; prints "sent N got M"
+# or the error that ended it.
+stream()
+{
+	ip netns exec "$CLIENT" python3 -c '
+import socket, sys, time
+proto, addr, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
+s.settimeout(2)
+got = 0
+try:
+    s.connect((addr, port))
+    for i in range(n):
+        s.send(b"%05d\n" % i)
+        if s.recv(64):
+            got += 1
+        time.sleep(0.1)
+    print("sent %d got %d" % (n, got))
+except OSError as e:
+    print("after %d: %s" % (got, e))
+' "$@"
+}
+
+# The agent is killed and restarted while a TCP connection and a UDP flow
+# run and while y/b keeps trying a port x/a denies: the streams lose
+# nothing and are not reset, and the denied port never answers.
+restart_during_streams()
+{
+	local tcp udp denied=0 tries=0
+
+	lret=$ksft_pass
+	ip netns exec "$XC" socat TCP4-LISTEN:9000,bind=10.244.2.13,fork,reuseaddr \
+		EXEC:cat </dev/null >/dev/null 2>&1 &
+	ip netns exec "$XC" socat UDP4-LISTEN:9000,bind=10.244.2.13,fork,reuseaddr \
+		EXEC:cat </dev/null >/dev/null 2>&1 &
+	busywait "$BUSYWAIT_TIMEOUT" listening "$XC" 9000 10.244.2.13 ||
+		return $ksft_fail
+	stream tcp 10.244.2.13 9000 80 >"$WORK/tcp.out" &
+	tcp=$!
+	stream udp 10.244.2.13 9000 80 >"$WORK/udp.out" &
+	udp=$!
+	ip netns exec "$NODE" kubenf-agent --node-name node-1 \
+		--cluster-cidr 10.244.0.0/16 --cluster-cidr fd00:10:244::/48 \
+		--from-file "$WORK/objects" >"$WORK/daemon.log" 2>&1 &
+	AGENT_PID=$!
+	check "adopted" busywait "$BUSYWAIT_TIMEOUT" agent_says "adopted generation"
+	kill -9 "$AGENT_PID"
+	wait "$AGENT_PID" 2>/dev/null
+	ip netns exec "$NODE" kubenf-agent --node-name node-1 \
+		--cluster-cidr 10.244.0.0/16 --cluster-cidr fd00:10:244::/48 \
+		--from-file "$WORK/objects" >"$WORK/daemon.log" 2>&1 &
+	AGENT_PID=$!
+	while kill -0 "$tcp" 2>/dev/null; do
+		tries=$((tries + 1))
+		[ "$(PROBE_TIMEOUT=1 probe 10.244.1.11 81)" = x/a ] &&
+			denied=$((denied + 1))
+	done
+	wait "$tcp" "$udp"
+	check "adopted again" agent_says "adopted generation"
+	kill -TERM "$AGENT_PID"
+	wait "$AGENT_PID"
+	AGENT_PID=
+	echo "# tcp: $(cat "$WORK/tcp.out"); udp: $(cat "$WORK/udp.out")"
+	echo "# x/a:81 answered $denied of $tries tries"
+	check_eq "TCP stream" "sent 80 got 80" "$(cat "$WORK/tcp.out")"
+	check_eq "UDP stream" "sent 80 got 80" "$(cat "$WORK/udp.out")"
+	check_eq "the denied port never answered" 0 "$denied"
+	check "it was tried" [ "$tries" -gt 0 ]
+	return $lret
+}
+
 # many_services N: a List of N more Services of namespace x, each with a
 # cluster IP and an endpoint, so that one commit takes many messages.
 many_services()
@@ -456,6 +529,59 @@ kill9_mid_commit()
 	rm "$WORK/objects/many.json"
 	check "and back" agent --once --from-file "$WORK/objects"
 	check_eq "services" "$old" "$(info .counts.services)"
+	return $lret
+}
+
+# A pod is created in x, which denies all ingress but to x/a, while y/b
+# keeps dialling its address. Its network is up before the agent hears of
+# it. Without --pod-cidr it answers in that window (what the case also
+# shows); with it, it never answers, before or after its rules arrive.
+new_pod_under_deny()
+{
+	local hits loop
+
+	lret=$ksft_pass
+	setup_ns XN || return $ksft_fail
+	pod "$XN" xn 10.244.1.50 fd00:10:244:1::50
+	serve "$XN" x/new 80 10.244.1.50
+	check "x/new serves" busywait "$BUSYWAIT_TIMEOUT" listening "$XN" 80 10.244.1.50
+	check_eq "open before the agent knows it (no --pod-cidr)" x/new \
+		"$(PROBE_TIMEOUT=2 probe 10.244.1.50 80)"
+	ip netns exec "$NODE" kubenf-agent --node-name node-1 \
+		--cluster-cidr 10.244.0.0/16 --cluster-cidr fd00:10:244::/48 \
+		--pod-cidr 10.244.1.0/24 --pod-cidr fd00:10:244:1::/64 \
+		--from-file "$WORK/objects" >"$WORK/daemon.log" 2>&1 &
+	AGENT_PID=$!
+	check "the pod CIDRs are set" busywait "$BUSYWAIT_TIMEOUT" eval \
+		'kctl -o json config show | jq -e ".pod_cidrs | length == 2" >/dev/null'
+	rm -f "$WORK/stop" "$WORK/hits" "$WORK/tries"
+	while [ ! -e "$WORK/stop" ]; do
+		[ "$(PROBE_TIMEOUT=1 probe 10.244.1.50 80)" = x/new ] &&
+			echo hit >>"$WORK/hits"
+		echo try >>"$WORK/tries"
+	done &
+	loop=$!
+	jq -n '{apiVersion: "v1", kind: "Pod",
+		metadata: {name: "new", namespace: "x", labels: {pod: "new"}},
+		spec: {nodeName: "node-1", containers: [{name: "c",
+			ports: [{containerPort: 80, protocol: "TCP"}]}]},
+		status: {phase: "Running", podIP: "10.244.1.50",
+			 podIPs: [{ip: "10.244.1.50"}]}}' >"$WORK/objects/new.json"
+	check "x/new is programmed" busywait "$BUSYWAIT_TIMEOUT" eval \
+		'kctl -o json pod show | jq -e "any(.[]; .name == \"x/new\")" >/dev/null'
+	touch "$WORK/stop"
+	wait "$loop"
+	hits=$(wc -l <"$WORK/hits" 2>/dev/null || echo 0)
+	echo "# y/b -> x/new: $hits answers in $(wc -l <"$WORK/tries") tries"
+	check_eq "never open" 0 "$hits"
+	check "denied as an unknown pod first" eval \
+		'[ "$(kctl -o json stats | jq ".drops.\"unknown-pod\" // 0")" -gt 0 ]'
+	kill -TERM "$AGENT_PID"
+	wait "$AGENT_PID"
+	AGENT_PID=
+	rm "$WORK/objects/new.json"
+	check "back without the pod and the pod CIDRs" \
+		agent --once --from-file "$WORK/objects"
 	return $lret
 }
 

@@ -79,6 +79,8 @@ static const char *const reasons[] = {
 	[KUBENF_REASON_NO_SERVICE_PORT]	= "no-service-port",
 	[KUBENF_REASON_SOURCE_RANGE]	= "source-range",
 	[KUBENF_REASON_NAT_FAILED]	= "nat-failed",
+	[KUBENF_REASON_ICMP_NO_CONN]	= "icmp-no-connection",
+	[KUBENF_REASON_UNKNOWN_POD]	= "unknown-pod",
 };
 
 static const char *reason_name(unsigned int r)

@@ -26,7 +26,8 @@ source "$(dirname "$(readlink -f "$0")")/lib.sh"
 TESTS=${KUBENF_TESTS:-"hooks_lazy not_isolated deny_all_ingress allow_peerset_port port_range
 	protocols_distinct ipblock_except ipv6 egress_isolation replies_pass
 	service_dnat node_to_pod established_kept_then_cut deny_then_allow
-	dangling_refs counters explain events bad_requests txn_any_order
+	dangling_refs unknown_pod_fail_closed counters explain events
+	bad_requests txn_any_order
 	update_no_window kernel_log_clean"}
 
 A4=10.0.2.2 A6=fd00:2::2
@@ -254,6 +255,33 @@ deny_all_ingress()
 	deny "$PC" tcp $A4 8080 deny-ingress
 	deny_bridged "$PB" tcp $A4 80 deny-ingress
 	allow "$PA" tcp $C4 80 c
+	return $lret
+}
+
+# With the node's pod CIDRs configured, an address in them that is no pod
+# the namespace holds is denied both ways until its pod object arrives: a
+# pod started before the agent programmed it is never open. The node
+# itself still reaches it (kubelet probes).
+unknown_pod_fail_closed()
+{
+	local lret=0
+
+	kpol -r "${POD_A[@]}" -- "${POD_C[@]}" || return $ksft_fail
+	ip netns exec "$NODE" kubenfctl config set pod-cidr 10.0.2.0/24 \
+		pod-cidr fd00:2::/64 || return $ksft_fail
+	deny "$CLIENT" tcp $B4 80 unknown-pod
+	deny "$CLIENT" tcp $B6 80 unknown-pod
+	deny "$PC" udp $B4 80 unknown-pod
+	deny "$PB" tcp $C4 80 unknown-pod
+	allow "$CLIENT" tcp $A4 80 a
+	allow "$NODE" tcp $B4 80 b
+	check "explain names it" \
+		eval "kpol explain $CL4 $B4 tcp 80 | grep -q 'accept=0 reason=unknown-pod'"
+	# Its pod object arrives: b is open again (no policy isolates it).
+	kpol "${POD_B[@]}" || lret=$ksft_fail
+	allow "$CLIENT" tcp $B4 80 b
+	allow "$PB" tcp $C4 80 c
+	kcfg "$NODE" set flags 0 || lret=$ksft_fail
 	return $lret
 }
 

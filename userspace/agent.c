@@ -46,6 +46,9 @@ static void usage(FILE *f)
 		"  --once                    apply once; exit 0 when the kernel holds it\n"
 		"  --cluster-cidr CIDR       pod (and service) network; traffic from outside is\n"
 		"                            external (repeatable)\n"
+		"  --pod-cidr CIDR           this node's pod CIDR: an address in it that is no\n"
+		"                            pod the kernel knows is denied both ways, so a\n"
+		"                            new pod is never open before its rules (repeatable)\n"
 		"  --node-address ADDR       node ports listen here (repeatable; default: every\n"
 		"                            local address)\n"
 		"  --no-masq-external        do not masquerade external Service traffic\n"
@@ -112,7 +115,7 @@ int main(int argc, char **argv)
 		OPT_ONCE, OPT_CLUSTER_CIDR, OPT_NODE_ADDR, OPT_NO_MASQ,
 		OPT_POLICY_CUT, OPT_NP_LOOPBACK, OPT_TIMEOUT, OPT_RESYNC,
 		OPT_SYNC_DELAY, OPT_WATCH_TIMEOUT, OPT_IDLE_TIMEOUT,
-		OPT_REQ_TIMEOUT, OPT_SA_DIR, OPT_EXTIP,
+		OPT_REQ_TIMEOUT, OPT_SA_DIR, OPT_EXTIP, OPT_POD_CIDR,
 	};
 	static const struct option longopts[] = {
 		{ "node-name",		required_argument, NULL, OPT_NODE_NAME },
@@ -122,6 +125,7 @@ int main(int argc, char **argv)
 		{ "once",		no_argument,	   NULL, OPT_ONCE },
 		{ "cluster-cidr",	required_argument, NULL, OPT_CLUSTER_CIDR },
 		{ "node-address",	required_argument, NULL, OPT_NODE_ADDR },
+		{ "pod-cidr",		required_argument, NULL, OPT_POD_CIDR },
 		{ "no-masq-external",	no_argument,	   NULL, OPT_NO_MASQ },
 		{ "external-ip-cidr",	required_argument, NULL, OPT_EXTIP },
 		{ "policy-cut",		no_argument,	   NULL, OPT_POLICY_CUT },
@@ -175,9 +179,12 @@ int main(int argc, char **argv)
 			o.once = true;
 			break;
 		case OPT_CLUSTER_CIDR:
+		case OPT_POD_CIDR:
 		case OPT_NODE_ADDR:
 			c = ch == OPT_CLUSTER_CIDR ?
 			    kubenf_config_add_cluster_cidr(cfg) :
+			    ch == OPT_POD_CIDR ?
+			    kubenf_config_add_pod_cidr(cfg) :
 			    kubenf_config_add_node_addr(cfg);
 			if (!c) {
 				fprintf(stderr, AGENT_PROG ": out of memory\n");

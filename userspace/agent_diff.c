@@ -84,7 +84,9 @@ bool agent_config_same(const struct kubenf_config *a,
 	       cidrs_same(a->node_addrs, a->n_node_addrs, b->node_addrs,
 			  b->n_node_addrs) &&
 	       cidrs_same(a->cluster_cidrs, a->n_cluster_cidrs,
-			  b->cluster_cidrs, b->n_cluster_cidrs);
+			  b->cluster_cidrs, b->n_cluster_cidrs) &&
+	       cidrs_same(a->pod_cidrs, a->n_pod_cidrs, b->pod_cidrs,
+			  b->n_pod_cidrs);
 }
 
 /* Whether object @i of @want and @j of @have (same kind, same id) agree. */

@@ -53,8 +53,10 @@ int agent_config_copy(struct kubenf_config *to, const struct kubenf_config *cfg)
 	*to = *cfg;
 	to->node_addrs = NULL;
 	to->cluster_cidrs = NULL;
+	to->pod_cidrs = NULL;
 	to->n_node_addrs = 0;
 	to->n_cluster_cidrs = 0;
+	to->n_pod_cidrs = 0;
 	for (i = 0; i < cfg->n_node_addrs; i++) {
 		struct kubenf_cidr *c = kubenf_config_add_node_addr(to);
 
@@ -68,6 +70,13 @@ int agent_config_copy(struct kubenf_config *to, const struct kubenf_config *cfg)
 		if (!c)
 			return -ENOMEM;
 		*c = cfg->cluster_cidrs[i];
+	}
+	for (i = 0; i < cfg->n_pod_cidrs; i++) {
+		struct kubenf_cidr *c = kubenf_config_add_pod_cidr(to);
+
+		if (!c)
+			return -ENOMEM;
+		*c = cfg->pod_cidrs[i];
 	}
 	return 0;
 }
@@ -375,6 +384,9 @@ uint64_t agent_rules_digest(const struct agent_rules *r)
 	h_str(&h, cfg->has & KUBENF_CFG_HAS_NODE_NAME ? cfg->node_name : "");
 	h_cidrs(&h, cfg->node_addrs, cfg->n_node_addrs);
 	h_cidrs(&h, cfg->cluster_cidrs, cfg->n_cluster_cidrs);
+	/* Only when set: digests of rule sets from before it stay valid. */
+	if (cfg->n_pod_cidrs)
+		h_cidrs(&h, cfg->pod_cidrs, cfg->n_pod_cidrs);
 
 	h_u64(&h, r->svcs.n);
 	for (i = 0; i < r->svcs.n; i++)

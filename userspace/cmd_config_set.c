@@ -18,7 +18,7 @@
 #include "text.h"
 
 static const char usage[] =
-	"Usage: " KUBENFCTL_PROG " config set [flags FLAGS] [node-addr ADDR]... [cluster-cidr CIDR]... [node-name NAME]\n";
+	"Usage: " KUBENFCTL_PROG " config set [flags FLAGS] [node-addr ADDR]... [cluster-cidr CIDR]... [pod-cidr CIDR]... [node-name NAME]\n";
 
 static const char help[] =
 	"\n"
@@ -27,6 +27,8 @@ static const char help[] =
 	"  node-addr ADDR     an address node ports answer on (default: every\n"
 	"                     local address but loopback)\n"
 	"  cluster-cidr CIDR  traffic from outside these is external\n"
+	"  pod-cidr CIDR      this node's pods: an address here that is no known\n"
+	"                     pod is denied both ways until it is one\n"
 	"  node-name NAME     this node, for events\n";
 
 int kubenfctl_config_set_parse(int argc, char **argv,
@@ -40,8 +42,9 @@ int kubenfctl_config_set_parse(int argc, char **argv,
 		const char *kw = argv[i];
 
 		if (strcmp(kw, "flags") && strcmp(kw, "node-addr") &&
-		    strcmp(kw, "cluster-cidr") && strcmp(kw, "node-name"))
-			return kubenf_errf(err, "unknown argument \"%s\" (expected flags, node-addr, cluster-cidr or node-name)",
+		    strcmp(kw, "cluster-cidr") && strcmp(kw, "pod-cidr") &&
+		    strcmp(kw, "node-name"))
+			return kubenf_errf(err, "unknown argument \"%s\" (expected flags, node-addr, cluster-cidr, pod-cidr or node-name)",
 					   kw);
 		if (i + 1 >= argc)
 			return kubenf_errf(err, "\"%s\" needs an argument", kw);
@@ -74,7 +77,9 @@ int kubenfctl_config_set_parse(int argc, char **argv,
 				return -EINVAL;
 			c->prefix = kubenf_addr_bits(c->addr.family);
 		} else {
-			c = kubenf_config_add_cluster_cidr(cfg);
+			c = !strcmp(kw, "pod-cidr") ?
+			    kubenf_config_add_pod_cidr(cfg) :
+			    kubenf_config_add_cluster_cidr(cfg);
 			if (!c)
 				return -ENOMEM;
 			if (kubenf_cidr_parse(argv[i], c, err))

@@ -143,11 +143,13 @@ int kubenf_verdict_parse(const struct nlmsghdr *nlh, void *arg)
 		v->be_port = kubenf_nla_u16(vt[KUBENF_VERDICT_A_BE_PORT]);
 		v->has |= KUBENF_VERDICT_HAS_BE;
 	}
+	/* A direction without a pod: an address of no known pod. */
+	if (vt[KUBENF_VERDICT_A_DIR])
+		v->dir = kubenf_nla_u8(vt[KUBENF_VERDICT_A_DIR]);
 	if (vt[KUBENF_VERDICT_A_POD_ID]) {
 		if (!vt[KUBENF_VERDICT_A_DIR])
 			return -EBADMSG;
 		v->pod_id = kubenf_nla_u32(vt[KUBENF_VERDICT_A_POD_ID]);
-		v->dir = kubenf_nla_u8(vt[KUBENF_VERDICT_A_DIR]);
 		v->has |= KUBENF_VERDICT_HAS_POD;
 	}
 	if (vt[KUBENF_VERDICT_A_POLICY_ID]) {

@@ -218,11 +218,17 @@ static struct kubenf_cidr *add_cluster_cidr(void *cfg)
 	return kubenf_config_add_cluster_cidr(cfg);
 }
 
+static struct kubenf_cidr *add_pod_cidr(void *cfg)
+{
+	return kubenf_config_add_pod_cidr(cfg);
+}
+
 int kubenf_json_config(const json_t *json, const char *path,
 		       struct kubenf_config *cfg, struct kubenf_err *err)
 {
 	static const char *const keys[] = {
-		"flags", "node_addresses", "cluster_cidrs", "node_name", NULL
+		"flags", "node_addresses", "cluster_cidrs", "pod_cidrs",
+		"node_name", NULL
 	};
 	const char *name;
 	char where[256];
@@ -243,6 +249,9 @@ int kubenf_json_config(const json_t *json, const char *path,
 	if (!ret)
 		ret = kubenf_json_get_cidrs(json, path, "cluster_cidrs", false,
 					    add_cluster_cidr, cfg, err);
+	if (!ret)
+		ret = kubenf_json_get_cidrs(json, path, "pod_cidrs", false,
+					    add_pod_cidr, cfg, err);
 	if (!ret)
 		ret = kubenf_json_get_str(json, path, "node_name", false,
 					  &name, err);

@@ -177,12 +177,14 @@ struct kubenf_config {
 	uint32_t flags;			/* KUBENF_CFG_F_* */
 	struct kubenf_cidr *node_addrs;	/* full-length prefixes */
 	struct kubenf_cidr *cluster_cidrs;
-	size_t n_node_addrs, n_cluster_cidrs;
+	struct kubenf_cidr *pod_cidrs;	/* this node's pod CIDRs */
+	size_t n_node_addrs, n_cluster_cidrs, n_pod_cidrs;
 	char node_name[KUBENF_NAME_MAX];
 };
 
 struct kubenf_cidr *kubenf_config_add_node_addr(struct kubenf_config *cfg);
 struct kubenf_cidr *kubenf_config_add_cluster_cidr(struct kubenf_config *cfg);
+struct kubenf_cidr *kubenf_config_add_pod_cidr(struct kubenf_config *cfg);
 void kubenf_config_release(struct kubenf_config *cfg);
 bool kubenf_config_equal(const struct kubenf_config *a,
 			 const struct kubenf_config *b);

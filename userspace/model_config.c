@@ -20,10 +20,16 @@ struct kubenf_cidr *kubenf_config_add_cluster_cidr(struct kubenf_config *cfg)
 	return kubenf_array_add(cfg->cluster_cidrs, cfg->n_cluster_cidrs);
 }
 
+struct kubenf_cidr *kubenf_config_add_pod_cidr(struct kubenf_config *cfg)
+{
+	return kubenf_array_add(cfg->pod_cidrs, cfg->n_pod_cidrs);
+}
+
 void kubenf_config_release(struct kubenf_config *cfg)
 {
 	free(cfg->node_addrs);
 	free(cfg->cluster_cidrs);
+	free(cfg->pod_cidrs);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -50,7 +56,9 @@ bool kubenf_config_equal(const struct kubenf_config *a,
 	       cidrs_equal(a->node_addrs, a->n_node_addrs, b->node_addrs,
 			   b->n_node_addrs) &&
 	       cidrs_equal(a->cluster_cidrs, a->n_cluster_cidrs,
-			   b->cluster_cidrs, b->n_cluster_cidrs);
+			   b->cluster_cidrs, b->n_cluster_cidrs) &&
+	       cidrs_equal(a->pod_cidrs, a->n_pod_cidrs, b->pod_cidrs,
+			   b->n_pod_cidrs);
 }
 
 static int config_put(struct nl_msg *msg, const struct kubenf_config *cfg)
@@ -74,6 +82,9 @@ static int config_put(struct nl_msg *msg, const struct kubenf_config *cfg)
 		err = kubenf_cidrs_put(msg, KUBENF_CFG_A_CLUSTER_CIDRS,
 				       cfg->cluster_cidrs,
 				       cfg->n_cluster_cidrs);
+	if (!err && cfg->n_pod_cidrs)
+		err = kubenf_cidrs_put(msg, KUBENF_CFG_A_POD_CIDRS,
+				       cfg->pod_cidrs, cfg->n_pod_cidrs);
 	if (!err && (cfg->has & KUBENF_CFG_HAS_NODE_NAME))
 		err = kubenf_nl_put_str(msg, KUBENF_CFG_A_NODE_NAME,
 					cfg->node_name);
@@ -86,7 +97,8 @@ int kubenf_config_set_msg(const struct kubenf_config *cfg,
 	/* Each CIDR: nest, IPv6 address, prefix. */
 	size_t size = 4 * NLA_HDRLEN + NLA_HDRLEN + 4 +
 		      NLA_HDRLEN + KUBENF_NAME_MAX +
-		      (cfg->n_node_addrs + cfg->n_cluster_cidrs) *
+		      (cfg->n_node_addrs + cfg->n_cluster_cidrs +
+		       cfg->n_pod_cidrs) *
 		      (3 * NLA_HDRLEN + 16 + 4);
 	int err;
 
@@ -116,6 +128,7 @@ int kubenf_config_parse_nest(const struct nlattr *nest,
 		[KUBENF_CFG_A_CLUSTER_CIDRS]	= { .type = KUBENF_NLA_NESTED },
 		[KUBENF_CFG_A_NODE_NAME]	= { .type = KUBENF_NLA_STRING,
 						    .len = KUBENF_NAME_MAX },
+		[KUBENF_CFG_A_POD_CIDRS]	= { .type = KUBENF_NLA_NESTED },
 	};
 	const struct nlattr *tb[KUBENF_CFG_A_MAX + 1];
 	int err;
@@ -138,10 +151,16 @@ int kubenf_config_parse_nest(const struct nlattr *nest,
 		if (err)
 			return err;
 	}
-	if (tb[KUBENF_CFG_A_CLUSTER_CIDRS])
-		return kubenf_cidrs_parse(tb[KUBENF_CFG_A_CLUSTER_CIDRS],
-					  &cfg->cluster_cidrs,
-					  &cfg->n_cluster_cidrs);
+	if (tb[KUBENF_CFG_A_CLUSTER_CIDRS]) {
+		err = kubenf_cidrs_parse(tb[KUBENF_CFG_A_CLUSTER_CIDRS],
+					 &cfg->cluster_cidrs,
+					 &cfg->n_cluster_cidrs);
+		if (err)
+			return err;
+	}
+	if (tb[KUBENF_CFG_A_POD_CIDRS])
+		return kubenf_cidrs_parse(tb[KUBENF_CFG_A_POD_CIDRS],
+					  &cfg->pod_cidrs, &cfg->n_pod_cidrs);
 	return 0;
 }
 

@@ -46,6 +46,8 @@ int kubenfctl_print_config(struct kubenfctl_out *out,
 		    cfg->n_node_addrs, true, "(every local address)");
 	print_cidrs(out, "cluster_cidrs", "cluster-cidr", cfg->cluster_cidrs,
 		    cfg->n_cluster_cidrs, false, "(none)");
+	print_cidrs(out, "pod_cidrs", "pod-cidr", cfg->pod_cidrs,
+		    cfg->n_pod_cidrs, false, "(none)");
 	if (cfg->has & KUBENF_CFG_HAS_NODE_NAME)
 		kubenfctl_out_str(out, "node_name", "node-name", cfg->node_name);
 	kubenfctl_out_end(out);

@@ -376,6 +376,16 @@ void kubenfctl_verdict_text(const struct kubenf_verdict_info *v,
 			return;
 		}
 		break;
+	case KUBENF_REASON_UNKNOWN_POD:
+		appendf(buf, len, &off,
+			"%s: the %s address is in this node's pod CIDRs but is no pod kubenf knows (yet)\n",
+			verdict, v->dir == KUBENF_DIR_EGRESS ? "source" :
+							      "destination");
+		return;
+	case KUBENF_REASON_ICMP_NO_CONN:
+		appendf(buf, len, &off,
+			"%s: an ICMP error about no connection\n", verdict);
+		return;
 	case KUBENF_REASON_NONE:
 		if (v->accept && !has_pod) {
 			appendf(buf, len, &off,

@@ -436,6 +436,7 @@ static const char *const reasons[] = {
 	[KUBENF_REASON_SOURCE_RANGE]	= "source-range",
 	[KUBENF_REASON_NAT_FAILED]	= "nat-failed",
 	[KUBENF_REASON_ICMP_NO_CONN]	= "icmp-no-connection",
+	[KUBENF_REASON_UNKNOWN_POD]	= "unknown-pod",
 };
 
 _Static_assert(ARRAY_SIZE(reasons) == __KUBENF_REASON_MAX,

@@ -1103,6 +1103,11 @@ class AgentProgrammer(Programmer):
             cmd = ["ip", "netns", "exec", n["netns"], agent, "--node-name",
                    n["name"], "--from-file", os.path.join(st.dir, "input")]
             cmd += extra
+            # A pod whose rules have not arrived yet is never open.
+            if "--pod-cidr" in text:
+                for v in ("cidr4", "cidr6"):
+                    if n.get(v):
+                        cmd += ["--pod-cidr", n[v]]
             if VERBOSE >= 2:
                 cmd.append("--verbose") if "--verbose" in text else None
             log("+ " + " ".join(cmd), 1)

@@ -420,7 +420,7 @@ void test_cli_config_set_parse(void)
 		  "invalid CIDR \"10.0.0.0/33\": invalid prefix length \"33\" (expected 0-32)" },
 		{ "set node-name a node-name b", "node-name given twice" },
 		{ "set nodename a",
-		  "unknown argument \"nodename\" (expected flags, node-addr, cluster-cidr or node-name)" },
+		  "unknown argument \"nodename\" (expected flags, node-addr, cluster-cidr, pod-cidr or node-name)" },
 	};
 	struct kubenf_config cfg;
 	struct kubenf_err err;
@@ -440,7 +440,7 @@ void test_cli_config_set_parse(void)
 
 	snprintf(line, sizeof(line), "set flags masq-external,policy-cut "
 		 "node-addr 192.0.2.1 cluster-cidr 10.0.0.0/8 node-addr fd00::1 "
-		 "cluster-cidr fd00::/48 node-name node-1");
+		 "cluster-cidr fd00::/48 pod-cidr 10.244.1.0/24 node-name node-1");
 	argc = split(line, argv);
 	memset(&cfg, 0, sizeof(cfg));
 	CHECK_INT(kubenfctl_config_set_parse(argc, argv, &cfg, &err), 0);
@@ -451,6 +451,7 @@ void test_cli_config_set_parse(void)
 	CHECK_INT(cfg.n_cluster_cidrs, 2);
 	CHECK(cfg.n_node_addrs == 2 && cfg.node_addrs[1].prefix == 128);
 	CHECK(cfg.n_cluster_cidrs == 2 && cfg.cluster_cidrs[1].prefix == 48);
+	CHECK(cfg.n_pod_cidrs == 1 && cfg.pod_cidrs[0].prefix == 24);
 	CHECK_STR(cfg.node_name, "node-1");
 	kubenf_config_release(&cfg);
 
@@ -507,7 +508,7 @@ void test_cli_new_usage_errors(void)
 	CHECK_INT(r.status, 2);
 	CHECK_STR(r.err, "kubenfctl: config set: node-addr \"10.0.0.0/8\": an address, not a prefix\n"
 			 "Usage: kubenfctl config set [flags FLAGS] [node-addr ADDR]... "
-			 "[cluster-cidr CIDR]... [node-name NAME]\n");
+			 "[cluster-cidr CIDR]... [pod-cidr CIDR]... [node-name NAME]\n");
 	run_free(&r);
 
 	run(&r, "stats", "now", NULL);

@@ -313,6 +313,10 @@ void test_explain_verdict(void)
 				       0, -1, -1, -1, -1), &v), 0);
 	check_text(&v, &s.names,
 		   "deny: service default/web (id 1) has no usable endpoint\n");
+	CHECK_INT(decode(verdict_reply(0, KUBENF_REASON_UNKNOWN_POD, 0, NULL,
+				       0, -1, KUBENF_DIR_EGRESS, -1, -1), &v), 0);
+	check_text(&v, &s.names,
+		   "deny: the source address is in this node's pod CIDRs but is no pod kubenf knows (yet)\n");
 	CHECK_INT(decode(verdict_reply(1, KUBENF_REASON_NONE, 0, "fd00::5",
 				       80, -1, -1, -1, -1), &v), 0);
 	CHECK_INT(v.be_addr.family, AF_INET6);

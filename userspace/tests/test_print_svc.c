@@ -238,14 +238,16 @@ void test_print_config(void)
 	CHECK_STR(text,
 		  "flags         none\n"
 		  "node-addr     (every local address)\n"
-		  "cluster-cidr  (none)\n");
+		  "cluster-cidr  (none)\n"
+		  "pod-cidr      (none)\n");
 	free(text);
 	text = print(print_cfg, &cfg, KUBENFCTL_FMT_JSON);
 	CHECK_STR(text,
 		  "{\n"
 		  "  \"flags\": [],\n"
 		  "  \"node_addresses\": [],\n"
-		  "  \"cluster_cidrs\": []\n"
+		  "  \"cluster_cidrs\": [],\n"
+		  "  \"pod_cidrs\": []\n"
 		  "}\n");
 	free(text);
 
@@ -255,12 +257,14 @@ void test_print_config(void)
 	add_cidr(kubenf_config_add_node_addr(&cfg), "192.0.2.10", 32);
 	add_cidr(kubenf_config_add_node_addr(&cfg), "2001:db8::10", 128);
 	add_cidr(kubenf_config_add_cluster_cidr(&cfg), "10.0.0.0", 8);
+	add_cidr(kubenf_config_add_pod_cidr(&cfg), "10.0.1.0", 24);
 	text = print(print_cfg, &cfg, KUBENFCTL_FMT_TABLE);
 	CHECK_STR(text,
 		  "flags         nodeport-loopback,policy-cut\n"
 		  "node-addr     192.0.2.10\n"
 		  "node-addr     2001:db8::10\n"
 		  "cluster-cidr  10.0.0.0/8\n"
+		  "pod-cidr      10.0.1.0/24\n"
 		  "node-name     node-1\n");
 	free(text);
 	text = print(print_cfg, &cfg, KUBENFCTL_FMT_JSON);
@@ -276,6 +280,9 @@ void test_print_config(void)
 		  "  ],\n"
 		  "  \"cluster_cidrs\": [\n"
 		  "    \"10.0.0.0/8\"\n"
+		  "  ],\n"
+		  "  \"pod_cidrs\": [\n"
+		  "    \"10.0.1.0/24\"\n"
 		  "  ],\n"
 		  "  \"node_name\": \"node-1\"\n"
 		  "}\n");

@@ -245,6 +245,14 @@ enum kubenf_cfg_attr {
 	KUBENF_CFG_A_NODE_ADDRS,	/* nest array of KUBENF_CIDR_A_* */
 	KUBENF_CFG_A_CLUSTER_CIDRS,	/* nest array of KUBENF_CIDR_A_* */
 	KUBENF_CFG_A_NODE_NAME,		/* string, for events */
+	/*
+	 * nest array of KUBENF_CIDR_A_*: this node's pod CIDRs. An address
+	 * in them that is neither a pod the namespace holds nor a local
+	 * address is an unknown pod: denied both ways (the node's own
+	 * traffic excepted), so a pod started before its rules arrive is
+	 * never open. Empty: no such check.
+	 */
+	KUBENF_CFG_A_POD_CIDRS,
 	__KUBENF_CFG_A_LAST
 };
 
@@ -391,6 +399,7 @@ enum kubenf_reason {
 	KUBENF_REASON_SOURCE_RANGE,	/* loadBalancerSourceRanges */
 	KUBENF_REASON_NAT_FAILED,
 	KUBENF_REASON_ICMP_NO_CONN,	/* forwarded ICMP error, no connection */
+	KUBENF_REASON_UNKNOWN_POD,	/* a pod CIDR address of no known pod */
 	__KUBENF_REASON_MAX
 };
 
