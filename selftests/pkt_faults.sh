@@ -326,9 +326,10 @@ ct_count()
 	ip netns exec "$NODE" conntrack -C 2>/dev/null
 }
 
-# A full conntrack table: new connections fail (conntrack drops them
-# before kubenf sees them), kubenf's control path keeps working (netlink
-# does not depend on conntrack), and traffic recovers once entries go.
+# A full conntrack table: kubenf's control path keeps working (netlink
+# does not depend on conntrack) and traffic works again once entries go.
+# Whether a new connection gets through while it is full is conntrack's
+# business (it may evict an entry that is not assured): only shown.
 conntrack_full()
 {
 	local max ret=$ksft_pass out i
@@ -341,10 +342,10 @@ conntrack_full()
 			UDP:$VIP4:53,sourceport=$((41000 + i)) 2>/dev/null
 	done
 	echo "# entries: $(ct_count)"
+	[ "$(ct_count)" -ge 40 ] || ret=$ksft_fail
 	out=$(ip netns exec "$CLIENT" socat -T3 -u \
 		TCP:$VIP4:80,connect-timeout=3 - 2>&1)
 	echo "# connect while full: $out"
-	[ "$out" != b1 ] || ret=$ksft_fail
 	kctl info >/dev/null || ret=$ksft_fail
 	svc 6 tcp 83 8080 || ret=$ksft_fail
 	kctl svc del 6 || ret=$ksft_fail
