@@ -1347,32 +1347,9 @@ static int obj_cmp(const void *pa, const void *pb)
 	return r ? r : strcmp(a->name, b->name);
 }
 
-int kp_state_invalid(const struct kp_state *st, enum kp_kind kind,
-		     const struct kp_obj ***out, size_t *n)
-{
-	const struct kp_map *m = &st->objs[kind];
-	const struct kp_obj **v;
-	size_t i, k = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (!m->n)
-		return 0;
-	v = calloc(m->n, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (i = 0; i < m->cap; i++)
-		if (m->v[i].key && ((const struct kp_obj *)m->v[i].val)->error)
-			v[k++] = m->v[i].val;
-	qsort(v, k, sizeof(*v), obj_cmp);
-	*out = v;
-	*n = k;
-	return 0;
-}
-
-int kp_state_sorted(const struct kp_state *st, enum kp_kind kind,
-		    const struct kp_obj ***out, size_t *n,
-		    struct kp_errors *errs)
+/* Every object of @kind, valid or not, sorted by namespace and name. */
+static int state_all_sorted(const struct kp_state *st, enum kp_kind kind,
+			    const struct kp_obj ***out, size_t *n)
 {
 	const struct kp_map *m = &st->objs[kind];
 	const struct kp_obj **v;
@@ -1389,7 +1366,37 @@ int kp_state_sorted(const struct kp_state *st, enum kp_kind kind,
 		if (m->v[i].key)
 			v[k++] = m->v[i].val;
 	qsort(v, k, sizeof(*v), obj_cmp);
-	for (i = 0, k = 0; i < m->n; i++) {
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+int kp_state_invalid(const struct kp_state *st, enum kp_kind kind,
+		     const struct kp_obj ***out, size_t *n)
+{
+	size_t i, k = 0;
+	int ret;
+
+	ret = state_all_sorted(st, kind, out, n);
+	for (i = 0; !ret && i < *n; i++)
+		if ((*out)[i]->error)
+			(*out)[k++] = (*out)[i];
+	if (!ret)
+		*n = k;
+	return ret;
+}
+
+int kp_state_sorted(const struct kp_state *st, enum kp_kind kind,
+		    const struct kp_obj ***out, size_t *n,
+		    struct kp_errors *errs)
+{
+	const struct kp_obj **v;
+	size_t i, k = 0, all;
+	int ret;
+
+	ret = state_all_sorted(st, kind, out, &all);
+	v = *out;
+	for (i = 0; !ret && i < all; i++) {
 		if (!v[i]->error) {
 			v[k++] = v[i];
 			continue;
@@ -1397,10 +1404,10 @@ int kp_state_sorted(const struct kp_state *st, enum kp_kind kind,
 		if (kp_errors_add(errs, kinds[kind].kind, v[i]->ns,
 				  v[i]->name, "%s", v[i]->error)) {
 			free(v);
-			return -ENOMEM;
+			*out = NULL;
+			ret = -ENOMEM;
 		}
 	}
-	*out = v;
-	*n = k;
-	return 0;
+	*n = ret ? 0 : k;
+	return ret;
 }
