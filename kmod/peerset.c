@@ -96,7 +96,7 @@ static int kubenf_peerset_count_excepts(struct kubenf_peerset *ps,
 	ps->except_idx[i] = total;
 	ps->n_excepts = total;
 	ps->excepts = kvcalloc(total ?: 1, sizeof(*ps->excepts),
-			       GFP_KERNEL_ACCOUNT);
+			       KUBENF_GFP);
 	return ps->excepts ? 0 : -ENOMEM;
 }
 
@@ -145,23 +145,23 @@ static struct kubenf_peerset *kubenf_peerset_parse(struct nlattr **tb,
 	if (n < 0)
 		return ERR_PTR(n);
 
-	ps = kzalloc(sizeof(*ps), GFP_KERNEL_ACCOUNT);
+	ps = kzalloc(sizeof(*ps), KUBENF_GFP);
 	if (!ps)
 		return ERR_PTR(-ENOMEM);
 	ps->n_entries = n;
-	ps->blocks = kvcalloc(n ?: 1, sizeof(*ps->blocks), GFP_KERNEL_ACCOUNT);
+	ps->blocks = kvcalloc(n ?: 1, sizeof(*ps->blocks), KUBENF_GFP);
 	ps->except_idx = kvcalloc(n + 1, sizeof(*ps->except_idx),
-				  GFP_KERNEL_ACCOUNT);
+				  KUBENF_GFP);
 	ps->name = kstrdup(tb[KUBENF_SET_A_NAME] ?
 			   nla_data(tb[KUBENF_SET_A_NAME]) : "",
-			   GFP_KERNEL_ACCOUNT);
+			   KUBENF_GFP);
 	if (!ps->blocks || !ps->except_idx || !ps->name) {
 		ret = -ENOMEM;
 		goto err;
 	}
 	if (!entries) {
 		ps->excepts = kvcalloc(1, sizeof(*ps->excepts),
-				       GFP_KERNEL_ACCOUNT);
+				       KUBENF_GFP);
 		ret = ps->excepts ? 0 : -ENOMEM;
 		if (ret)
 			goto err;

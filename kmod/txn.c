@@ -80,7 +80,7 @@ static int kubenf_txn_store(struct kubenf_net *kn, struct kubenf_txn *txn,
 {
 	struct kubenf_obj *prev;
 
-	prev = xa_store(&txn->staged[kind], id, entry, GFP_KERNEL_ACCOUNT);
+	prev = xa_store(&txn->staged[kind], id, entry, KUBENF_GFP);
 	if (xa_is_err(prev))
 		return xa_err(prev);
 	if (!prev)
@@ -104,7 +104,7 @@ int kubenf_txn_stage_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 	 */
 	staged = xa_load(&txn->staged[obj->kind], obj->id);
 	if (!staged) {
-		ret = xa_reserve(objs, obj->id, GFP_KERNEL_ACCOUNT);
+		ret = xa_reserve(objs, obj->id, KUBENF_GFP);
 		if (ret)
 			goto err;
 	}

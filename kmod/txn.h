@@ -18,10 +18,22 @@
 #ifndef _KUBENF_TXN_H
 #define _KUBENF_TXN_H
 
+#include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
+
+/*
+ * Every allocation of a rule set: made while handling the request that sets
+ * it, so charged to the memory cgroup of the caller, and failing with
+ * -ENOMEM instead of invoking the OOM killer (or warning) when the rule set
+ * does not fit the cgroup's limit or the node. The request fails cleanly and
+ * the committed rule set stays; with GFP_KERNEL_ACCOUNT alone a cgroup at its
+ * limit would rather OOM-kill one of its processes, perhaps the agent that
+ * sent the request.
+ */
+#define KUBENF_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 struct kubenf_config;
 struct kubenf_net;

@@ -7,6 +7,7 @@
  *   kubenf_fuzz fuzz [-s SEED] [-n MSGS] [-c EVERY] [-j] [-v]
  *   kubenf_fuzz bulk [-t] [-r] [-L KIB] SERVICES BACKENDS
  *   kubenf_fuzz digest
+ *   kubenf_fuzz fill-peersets [-n] [-c] FIRST COUNT
  *   kubenf_fuzz close-mid-dump ROUNDS
  *   kubenf_fuzz close-mid-txn ROUNDS
  *
@@ -33,7 +34,8 @@
  * (0 or an errno name), the generation and how many services it sent; -L
  * first locks its memory and limits its memory cgroup to what it uses plus
  * KIB. digest prints the digest of the
- * committed state and the object counts. close-mid-dump starts multi-part
+ * committed state and the object counts. fill-peersets: see cmd_fill().
+ * close-mid-dump starts multi-part
  * dumps and closes the socket after the first part; close-mid-txn opens a
  * transaction, stages objects and closes the socket.
  *
@@ -43,6 +45,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -1837,6 +1840,9 @@ static int cmd_fuzz(int argc, char **argv)
 /* ------------------------------------------------------------------ */
 /* Helpers of the shell tests. */
 
+/* memory.max of this process's cgroup, when -L set it. */
+static char my_cg_max[768];
+
 /*
  * Limits the memory cgroup of this process to what it uses now plus @kib,
  * after locking all its memory: the process itself then never faults at
@@ -1862,12 +1868,29 @@ static void limit_my_cgroup(long kib)
 	if (!f || fscanf(f, "%llu", &cur) != 1)
 		die("%s: %s", path, strerror(errno));
 	fclose(f);
-	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.max", p);
-	f = fopen(path, "w");
-	if (!f || fprintf(f, "%llu\n", cur + kib * 1024ULL) < 0 || fclose(f))
-		die("%s: %s", path, strerror(errno));
 	fprintf(stderr, "kubenf_fuzz: memory.max %llu KiB\n",
 		cur / 1024 + kib);
+	snprintf(my_cg_max, sizeof(my_cg_max), "/sys/fs/cgroup%s/memory.max",
+		 p);
+	f = fopen(my_cg_max, "w");
+	if (!f || fprintf(f, "%llu\n", cur + kib * 1024ULL) < 0 || fclose(f))
+		die("%s: %s", my_cg_max, strerror(errno));
+}
+
+/*
+ * Lifts the limit again before printing anything: a pipe or page cache page
+ * charged at the limit would wake the OOM killer after all.
+ */
+static void unlimit_my_cgroup(void)
+{
+	int fd;
+
+	if (!my_cg_max[0])
+		return;
+	fd = open(my_cg_max, O_WRONLY);
+	if (fd < 0 || write(fd, "max\n", 4) != 4)
+		die("%s: %s", my_cg_max, strerror(errno));
+	close(fd);
 }
 
 static int cmd_bulk(int argc, char **argv)
@@ -1936,11 +1959,81 @@ static int cmd_bulk(int argc, char **argv)
 	}
 	if (txn && !ret)
 		ret = xfer(fd, KUBENF_CMD_TXN_COMMIT, 0, NULL, NULL);
+	unlimit_my_cgroup();
 	get_gen(fd, &gen, NULL);
 	printf("%s %" PRIu64 " %ld\n", ret ? strerrorname_np(-ret) : "0", gen,
 	       i);
 	close(fd);
 	return ret ? 1 : 0;
+}
+
+/*
+ * Sets peersets FIRST..FIRST+COUNT-1 (no entries: the smallest object), in
+ * one transaction unless -n, 256 messages per datagram, up to the first
+ * error; with -c commits what was accepted. Prints the first error (0 or
+ * an errno name), how many were accepted, and the commit's answer.
+ */
+static int cmd_fill(int argc, char **argv)
+{
+	static uint8_t buf[256 * 64] __attribute__((aligned(8)));
+	bool txn = true, commit = false;
+	long first, count, i = 0, ok = 0;
+	int fd, opt, ret = 0, cret = 0, n, k;
+
+	while ((opt = getopt(argc, argv, "nc")) != -1) {
+		if (opt == 'n')
+			txn = false;
+		else if (opt == 'c')
+			commit = true;
+		else
+			return 2;
+	}
+	if (argc - optind != 2)
+		die("usage: fill-peersets [-n] [-c] FIRST COUNT");
+	first = atol(argv[optind]);
+	count = atol(argv[optind + 1]);
+	fd = fz_open();
+	if (txn)
+		ret = xfer(fd, KUBENF_CMD_TXN_BEGIN, 0, NULL, NULL);
+	while (!ret && i < count) {
+		size_t off = 0;
+
+		for (n = 0; n < 256 && i + n < count; n++) {
+			struct knl_msg m;
+			int o;
+
+			knl_init(&m, family, NLM_F_ACK, KUBENF_CMD_PEERSET_SET,
+				 KUBENF_GENL_VERSION);
+			knl_nlh(&m)->nlmsg_seq = seq_next;
+			step_res[n].seq = seq_next++;
+			o = knl_nest_start(&m, KUBENF_A_PEERSET);
+			knl_put_u32(&m, KUBENF_SET_A_ID, first + i + n);
+			knl_nest_end(&m, o);
+			memcpy(buf + off, m.buf, m.len);
+			off += NLMSG_ALIGN(m.len);
+		}
+		if (send(fd, buf, off, 0) < 0)
+			die("send: %s", strerror(errno));
+		if (collect(fd, step_res, n))
+			die("reading the answers");
+		for (k = 0; k < n; k++) {
+			if (step_res[k].error) {
+				ret = step_res[k].error == R_NONE ? -EPROTO :
+				      step_res[k].error;
+				fprintf(stderr, "kubenf_fuzz: peerset %ld: %s\n",
+					first + i + k, step_res[k].ext);
+				break;
+			}
+			ok++;
+		}
+		i += n;
+	}
+	if (txn && commit)
+		cret = xfer(fd, KUBENF_CMD_TXN_COMMIT, 0, NULL, NULL);
+	printf("%s %ld %s\n", ret ? strerrorname_np(-ret) : "0", ok,
+	       cret ? strerrorname_np(-cret) : "0");
+	close(fd);
+	return 0;
 }
 
 static int cmd_digest(void)
@@ -2053,6 +2146,8 @@ int main(int argc, char **argv)
 		return cmd_bulk(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "digest"))
 		return cmd_digest();
+	if (!strcmp(argv[1], "fill-peersets"))
+		return cmd_fill(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "close-mid-dump") && argc == 3)
 		return cmd_close_dump(atol(argv[2]));
 	if (!strcmp(argv[1], "close-mid-txn") && argc == 3)
