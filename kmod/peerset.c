@@ -201,8 +201,10 @@ int kubenf_peerset_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 		NL_SET_ERR_MSG_ATTR(extack, nest, "peerset needs an ID");
 		return -EINVAL;
 	}
-	/* Against the committed count: staged objects are not counted yet. */
-	if (kn->counts.peersets >= KUBENF_MAX_PEERSETS) {
+	/* Counting what the transaction already adds and deletes. */
+	if (kubenf_txn_over_limit(kn, txn, KUBENF_KIND_PEERSET,
+				  nla_get_u32(tb[KUBENF_SET_A_ID]),
+				  kn->counts.peersets, KUBENF_MAX_PEERSETS)) {
 		NL_SET_ERR_MSG(extack, "too many peersets");
 		return -ENOSPC;
 	}

@@ -360,8 +360,10 @@ int kubenf_pod_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 		NL_SET_ERR_MSG_ATTR(extack, nest, "pod needs an ID");
 		return -EINVAL;
 	}
-	/* Against the committed count: staged objects are not counted yet. */
-	if (kn->counts.pods >= KUBENF_MAX_PODS) {
+	/* Counting what the transaction already adds and deletes. */
+	if (kubenf_txn_over_limit(kn, txn, KUBENF_KIND_POD,
+				  nla_get_u32(tb[KUBENF_POD_A_ID]),
+				  kn->counts.pods, KUBENF_MAX_PODS)) {
 		NL_SET_ERR_MSG(extack, "too many pods");
 		return -ENOSPC;
 	}

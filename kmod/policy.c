@@ -951,8 +951,10 @@ int kubenf_policy_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 		NL_SET_ERR_MSG_ATTR(extack, nest, "policy needs ID and DIR");
 		return -EINVAL;
 	}
-	/* Against the committed count: staged objects are not counted yet. */
-	if (kn->counts.policies >= KUBENF_MAX_POLICIES) {
+	/* Counting what the transaction already adds and deletes. */
+	if (kubenf_txn_over_limit(kn, txn, KUBENF_KIND_POLICY,
+				  nla_get_u32(tb[KUBENF_POL_A_ID]),
+				  kn->counts.policies, KUBENF_MAX_POLICIES)) {
 		NL_SET_ERR_MSG(extack, "too many policies");
 		return -ENOSPC;
 	}

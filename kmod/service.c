@@ -595,7 +595,10 @@ int kubenf_svc_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 		NL_SET_ERR_MSG_ATTR(extack, nest, "service needs an ID");
 		return -EINVAL;
 	}
-	if (kn->counts.services >= KUBENF_MAX_SERVICES) {
+	/* Counting what the transaction already adds and deletes. */
+	if (kubenf_txn_over_limit(kn, txn, KUBENF_KIND_SERVICE,
+				  nla_get_u32(tb[KUBENF_SVC_A_ID]),
+				  kn->counts.services, KUBENF_MAX_SERVICES)) {
 		NL_SET_ERR_MSG(extack, "too many services");
 		return -ENOSPC;
 	}

@@ -92,6 +92,12 @@ struct kubenf_txn {
 	/* id -> staged object, or KUBENF_TXN_DELETED; one per kind. */
 	struct xarray staged[__KUBENF_KIND_MAX];
 	unsigned int n_staged;
+	/*
+	 * Objects of each kind the namespace gains (or loses, negative) if
+	 * @txn commits, against the committed ones, or against none with
+	 * @replace: what the per-namespace limits are checked against.
+	 */
+	int delta[__KUBENF_KIND_MAX];
 };
 
 #define KUBENF_TXN_DELETED xa_mk_value(0)
@@ -149,6 +155,14 @@ bool kubenf_txn_obj_live(struct kubenf_net *kn, struct kubenf_txn *txn,
  */
 int kubenf_txn_stage_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 			 struct kubenf_obj *obj);
+/*
+ * True when setting the object @id of @kind in @txn would add one past
+ * @max, counting what @txn already adds and deletes; @committed is the
+ * namespace's count of that kind. Replacing an existing object never is.
+ */
+bool kubenf_txn_over_limit(struct kubenf_net *kn, struct kubenf_txn *txn,
+			   enum kubenf_kind kind, u32 id, u32 committed,
+			   u32 max);
 /* Stages deleting the object @id; -ENOENT if there is none. */
 int kubenf_txn_stage_del(struct kubenf_net *kn, struct kubenf_txn *txn,
 			 enum kubenf_kind kind, u32 id,

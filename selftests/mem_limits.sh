@@ -15,6 +15,12 @@
 #                        errno), the committed rule set is the old one, digest
 #                        for digest, and the staged memory is given back
 #   small_set_still_fits the same cgroup can still commit a small change
+#   peerset_limit        the per-namespace limit of objects holds for a
+#                        transaction too: staging peerset 65537 fails with
+#                        ENOSPC (what the transaction adds counts, not only
+#                        what is committed), the 65536 commit, an existing one
+#                        can still be replaced at the limit, and a new one
+#                        fails with ENOSPC leaving the rule set as it was
 #   kernel_log_clean     no OOM report, no allocation warning, no BUG
 #
 # Without memory cgroup v2 the cgroup cases skip.
@@ -163,6 +169,36 @@ small_set_still_fits()
 	return $lret
 }
 
+# KUBENF_MAX_PEERSETS (kmod/peerset.h); GET_INFO does not report it.
+MAX_PEERSETS=65536
+
+peerset_limit()
+{
+	local lret=0 ns2 out before after
+
+	setup_ns ns2 || return $ksft_skip
+	out=$(nsenter --net="/run/netns/$ns2" "$FUZZ" fill-peersets -c 1 \
+		$((MAX_PEERSETS + 1)))
+	echo "one transaction of $((MAX_PEERSETS + 1)) peersets: $out" \
+		"(first error, accepted, commit)"
+	check_eq "the one past the limit fails, the others commit" \
+		"ENOSPC $MAX_PEERSETS 0" "$out"
+	before=$(nsenter --net="/run/netns/$ns2" "$FUZZ" digest)
+	echo "$before"
+	check "$MAX_PEERSETS peersets committed" \
+		eval "echo '$before' | grep -q ' peersets $MAX_PEERSETS '"
+	out=$(nsenter --net="/run/netns/$ns2" "$FUZZ" fill-peersets -n 7 1)
+	check_eq "an existing peerset is replaced at the limit" "0 1 0" "$out"
+	before=$(nsenter --net="/run/netns/$ns2" "$FUZZ" digest)
+	out=$(nsenter --net="/run/netns/$ns2" "$FUZZ" fill-peersets -n \
+		$((MAX_PEERSETS + 10)) 1)
+	check_eq "a new one fails at the limit" "ENOSPC 0 0" "$out"
+	after=$(nsenter --net="/run/netns/$ns2" "$FUZZ" digest)
+	check_eq "the rule set is as it was" "$before" "$after"
+	cleanup_ns "$ns2"
+	return $lret
+}
+
 kernel_log_clean()
 {
 	local lret=0
@@ -185,5 +221,5 @@ setup_cgroup
 KLOG_MARK=$(klog_mark)
 
 run_tests limits_reported memory_charged enomem_keeps_old_set \
-	small_set_still_fits kernel_log_clean
+	small_set_still_fits peerset_limit kernel_log_clean
 exit "$EXIT_STATUS"
