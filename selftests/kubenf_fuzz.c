@@ -697,7 +697,10 @@ static void gen_valid(struct fmsg *m, bool in_txn)
 	if (r < 45) {
 		m->cmd = set_cmd[kind];
 		m->kind = kind;
-		m->id = chance(90) ? 1 + rnd(FZ_IDS) : 1 + (uint32_t)rnd64();
+		m->id = chance(90) ? 1 + rnd(FZ_IDS) :
+			chance(50) ? (uint32_t)rnd64() :
+			(uint32_t[]){ 0, UINT32_MAX, UINT32_MAX - 1,
+				      0x80000000 }[rnd(4)];
 		o = nn_nest(m->root, obj_attr[kind]);
 		switch (kind) {
 		case K_SVC: gen_svc(o, m->id); break;
@@ -1239,7 +1242,7 @@ struct staged_op {
 	uint32_t id;
 	bool del;
 };
-static struct staged_op txn_ops[4096];
+static struct staged_op txn_ops[4096], done_ops[4096];
 static int n_txn_ops;
 static bool txn_replace;
 
@@ -1399,7 +1402,10 @@ static void run_step(int n, const char *const *mut, int n_mut)
 					commits_ok++;
 					ops_check = txn_st == TXN_OPEN &&
 						    txn_ops_ok;
+					/* A later BEGIN reuses txn_ops. */
 					n_ops = n_txn_ops;
+					memcpy(done_ops, txn_ops,
+					       n_ops * sizeof(*txn_ops));
 				}
 				txn_st = TXN_CLOSED;
 			} else if (r->error == -ENOENT ||
@@ -1452,13 +1458,13 @@ static void run_step(int n, const char *const *mut, int n_mut)
 	if (commits_ok == 1 && max_bump == 1 && gen == gen_before + 1 &&
 	    ops_check) {
 		for (i = n_ops - 1; i >= 0; i--) {
-			struct staged_op *op = &txn_ops[i];
+			struct staged_op *op = &done_ops[i];
 			bool later = false;
 			int j;
 
 			for (j = i + 1; j < n_ops; j++)
-				if (txn_ops[j].kind == op->kind &&
-				    txn_ops[j].id == op->id)
+				if (done_ops[j].kind == op->kind &&
+				    done_ops[j].id == op->id)
 					later = true;
 			if (!later)
 				check_present(op->kind, op->id, op->del,
