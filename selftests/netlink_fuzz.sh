@@ -16,8 +16,10 @@
 #   kernel_log_clean  no BUG, WARNING, KASAN, KFENCE, ... in the kernel log
 #
 # FUZZ_SEED fixes the seed (else each run picks one and prints it). A run of
-# a million messages: FUZZ_MSGS=1000000, and a timeout to match
-# (selftests/vm/run --timeout, and KSFT_TIMEOUT below for the case itself).
+# a million messages: FUZZ_MSGS=1000000, run as a script of its own (not
+# under run_kselftests.sh and its timeout), with a matching
+# selftests/vm/run --timeout; FUZZ_LOG names a file that gets the fuzzers'
+# output as it comes (progress every 100000 messages).
 #
 # RCU grace periods are expedited for the run: every commit waits for one
 # (kmod/txn.c), which under TCG costs milliseconds and would make the message
@@ -28,6 +30,7 @@ source "$(dirname "$(readlink -f "$0")")/lib.sh"
 : "${FUZZ_MSGS:=30000}"
 : "${FUZZ_CONC_MSGS:=5000}"
 : "${FUZZ_SEED:=}"
+: "${FUZZ_LOG:=}"
 # Memory the cgroups may keep once everything is gone (per-cpu caches of
 # charged objects, slab pages not yet given back).
 : "${FUZZ_LEAK_SLACK_KB:=1024}"
@@ -68,7 +71,9 @@ run_fuzz()
 	[ -n "$FUZZ_SEED" ] && seed=(-s "$FUZZ_SEED")
 	# shellcheck disable=SC2016
 	bash -c '[ -n "$1" ] && echo $$ >"$1/cgroup.procs"; shift
-		 exec unshare --net "$@"' _ "$CG" "$FUZZ" fuzz "${seed[@]}" "$@"
+		 exec unshare --net "$@"' _ "$CG" "$FUZZ" fuzz "${seed[@]}" "$@" |
+		tee -a "${FUZZ_LOG:-/dev/null}"
+	return "${PIPESTATUS[0]}"
 }
 
 CG_BASE_KB=
