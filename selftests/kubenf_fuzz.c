@@ -1156,7 +1156,7 @@ static int get_state(int fd, struct state *st, struct idset *ids)
 
 static int fd_main;
 static long long n_sent, n_steps, n_digests, n_accepted, n_batches;
-static long long errno_hist[160], n_none;
+static long long errno_hist[160], n_none, n_reset_fails;
 static const char *cur_mut[8];
 static int n_cur_mut;
 static uint64_t seed;
@@ -1244,7 +1244,6 @@ struct staged_op {
 };
 static struct staged_op txn_ops[4096], done_ops[4096];
 static int n_txn_ops;
-static bool txn_replace;
 
 static void refresh_state(const char *why)
 {
@@ -1384,7 +1383,6 @@ static void run_step(int n, const char *const *mut, int n_mut)
 				txn_st = TXN_OPEN;
 				n_txn_ops = 0;
 				txn_ops_ok = true;
-				txn_replace = m->replace;
 			} else if (none) {
 				txn_st = TXN_UNKNOWN;
 			}
@@ -1613,9 +1611,22 @@ static void reset_state(void)
 	}
 	only_existing = false;
 	ret = xfer(fd_main, KUBENF_CMD_TXN_COMMIT, 0, NULL, NULL);
-	/* A rejected commit keeps the old rule set; fine for a base too. */
 	if (ret && !errno_expected(ret))
 		fail("reset: commit: %s", strerror(-ret));
+	if (ret) {
+		/*
+		 * One of the objects did not make it and a reference to it
+		 * failed the commit: start from nothing, or the rule set
+		 * would only grow (and every digest with it).
+		 */
+		n_reset_fails++;
+		knl_init(&req, family, 0, KUBENF_CMD_TXN_BEGIN,
+			 KUBENF_GENL_VERSION);
+		knl_put_u32(&req, KUBENF_A_TXN_FLAGS, KUBENF_TXN_F_REPLACE);
+		if (!xfer(fd_main, 0, 0, &req, NULL) &&
+		    xfer(fd_main, KUBENF_CMD_TXN_COMMIT, 0, NULL, NULL))
+			fail("reset: empty commit failed");
+	}
 	refresh_state("reset");
 }
 
@@ -1794,7 +1805,14 @@ static int cmd_fuzz(int argc, char **argv)
 			next_reset = n_sent + 1000 + rnd(4000);
 		}
 		if (n_sent >= next_report) {
-			printf("# %lld messages, %.0f s\n", n_sent, now() - t0);
+			printf("# %lld messages, %.0f s; now %u services (%u "
+			       "backends), %u peersets, %u policies, %u pods\n",
+			       n_sent, now() - t0,
+			       st_cur.counts[KUBENF_COUNT_A_SERVICES],
+			       st_cur.counts[KUBENF_COUNT_A_BACKENDS],
+			       st_cur.counts[KUBENF_COUNT_A_PEERSETS],
+			       st_cur.counts[KUBENF_COUNT_A_POLICIES],
+			       st_cur.counts[KUBENF_COUNT_A_PODS]);
 			fflush(stdout);
 			next_report += 100000;
 		}
@@ -1832,7 +1850,8 @@ static int cmd_fuzz(int argc, char **argv)
 	printf("# %lld messages in %lld steps (%lld batches) in %.1f s, seed %"
 	       PRIu64 "\n", n_sent, n_steps, n_batches, now() - t0, seed);
 	printf("# %lld changes accepted, %lld state digests, %lld dropped "
-	       "without an answer\n", n_accepted, n_digests, n_none);
+	       "without an answer, %lld resets to an empty rule set\n",
+	       n_accepted, n_digests, n_none, n_reset_fails);
 	printf("# answers:");
 	for (i = 0; i < 160; i++)
 		if (errno_hist[i])
