@@ -94,7 +94,6 @@ limits_reported()
 	return $lret
 }
 
-MEM_EMPTY_KB=
 
 memory_charged()
 {
@@ -115,7 +114,6 @@ memory_charged()
 	# Everything deleted: the memory goes back (after grace periods).
 	out=$(in_cg "$FUZZ" bulk -r 0 0)
 	check "deleting everything committed ($out)" [ "${out%% *}" = 0 ]
-	MEM_EMPTY_KB=$before
 	busywait $((BUSYWAIT_TIMEOUT * 2)) cg_below $((before + 1024))
 	freed=$(cg_kb)
 	echo "memory.current after deleting them: $freed KiB"
