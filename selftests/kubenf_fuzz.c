@@ -1865,14 +1865,15 @@ static int cmd_fuzz(int argc, char **argv)
 /* ------------------------------------------------------------------ */
 /* Helpers of the shell tests. */
 
-/* memory.max of this process's cgroup, when -L set it. */
-static char my_cg_max[768];
+/* memory.max of this process's cgroup, open when -L set it. */
+static int my_cg_max = -1;
 
 /*
  * Limits the memory cgroup of this process to what it uses now plus @kib,
  * after locking all its memory: the process itself then never faults at
  * the limit (which would wake the OOM killer), only the kernel's
- * allocations for the rule set can fail.
+ * allocations for the rule set can fail. memory.max stays open: opening it
+ * again at the limit would charge a struct file, and wake the OOM killer.
  */
 static void limit_my_cgroup(long kib)
 {
@@ -1888,6 +1889,10 @@ static void limit_my_cgroup(long kib)
 	fclose(f);
 	line[strcspn(line, "\n")] = 0;
 	p = line + 3;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.max", p);
+	my_cg_max = open(path, O_WRONLY | O_CLOEXEC);
+	if (my_cg_max < 0)
+		die("%s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.current", p);
 	f = fopen(path, "r");
 	if (!f || fscanf(f, "%llu", &cur) != 1)
@@ -1895,27 +1900,23 @@ static void limit_my_cgroup(long kib)
 	fclose(f);
 	fprintf(stderr, "kubenf_fuzz: memory.max %llu KiB\n",
 		cur / 1024 + kib);
-	snprintf(my_cg_max, sizeof(my_cg_max), "/sys/fs/cgroup%s/memory.max",
-		 p);
-	f = fopen(my_cg_max, "w");
-	if (!f || fprintf(f, "%llu\n", cur + kib * 1024ULL) < 0 || fclose(f))
-		die("%s: %s", my_cg_max, strerror(errno));
+	snprintf(line, sizeof(line), "%llu\n", cur + kib * 1024ULL);
+	if (write(my_cg_max, line, strlen(line)) < 0)
+		die("memory.max: %s", strerror(errno));
 }
 
 /*
- * Lifts the limit again before printing anything: a pipe or page cache page
+ * Lifts the limit again before anything else: a pipe or page cache page
  * charged at the limit would wake the OOM killer after all.
  */
 static void unlimit_my_cgroup(void)
 {
-	int fd;
-
-	if (!my_cg_max[0])
+	if (my_cg_max < 0)
 		return;
-	fd = open(my_cg_max, O_WRONLY);
-	if (fd < 0 || write(fd, "max\n", 4) != 4)
-		die("%s: %s", my_cg_max, strerror(errno));
-	close(fd);
+	if (write(my_cg_max, "max\n", 4) != 4)
+		die("memory.max: %s", strerror(errno));
+	close(my_cg_max);
+	my_cg_max = -1;
 }
 
 static int cmd_bulk(int argc, char **argv)
