@@ -315,7 +315,7 @@ static struct kubenf_config *kubenf_config_parse(const struct nlattr *nest,
 		return ERR_PTR(n_pod);
 
 	cfg = kzalloc(struct_size(cfg, cidrs, n_addrs + n_cidrs + n_pod),
-		      GFP_KERNEL_ACCOUNT);
+		      KUBENF_GFP);
 	if (!cfg)
 		return ERR_PTR(-ENOMEM);
 	cfg->flags = flags;
@@ -981,7 +981,7 @@ static int kubenf_txn_begin(struct sk_buff *skb, struct genl_info *info)
 			return -EOPNOTSUPP;
 		}
 	}
-	txn = kmalloc(sizeof(*txn), GFP_KERNEL_ACCOUNT);
+	txn = kmalloc(sizeof(*txn), KUBENF_GFP);
 	if (!txn)
 		return -ENOMEM;
 	kubenf_txn_init(txn, info->snd_portid, flags & KUBENF_TXN_F_REPLACE);

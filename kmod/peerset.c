@@ -96,7 +96,7 @@ static int kubenf_peerset_count_excepts(struct kubenf_peerset *ps,
 	ps->except_idx[i] = total;
 	ps->n_excepts = total;
 	ps->excepts = kvcalloc(total ?: 1, sizeof(*ps->excepts),
-			       GFP_KERNEL_ACCOUNT);
+			       KUBENF_GFP);
 	return ps->excepts ? 0 : -ENOMEM;
 }
 
@@ -145,23 +145,23 @@ static struct kubenf_peerset *kubenf_peerset_parse(struct nlattr **tb,
 	if (n < 0)
 		return ERR_PTR(n);
 
-	ps = kzalloc(sizeof(*ps), GFP_KERNEL_ACCOUNT);
+	ps = kzalloc(sizeof(*ps), KUBENF_GFP);
 	if (!ps)
 		return ERR_PTR(-ENOMEM);
 	ps->n_entries = n;
-	ps->blocks = kvcalloc(n ?: 1, sizeof(*ps->blocks), GFP_KERNEL_ACCOUNT);
+	ps->blocks = kvcalloc(n ?: 1, sizeof(*ps->blocks), KUBENF_GFP);
 	ps->except_idx = kvcalloc(n + 1, sizeof(*ps->except_idx),
-				  GFP_KERNEL_ACCOUNT);
+				  KUBENF_GFP);
 	ps->name = kstrdup(tb[KUBENF_SET_A_NAME] ?
 			   nla_data(tb[KUBENF_SET_A_NAME]) : "",
-			   GFP_KERNEL_ACCOUNT);
+			   KUBENF_GFP);
 	if (!ps->blocks || !ps->except_idx || !ps->name) {
 		ret = -ENOMEM;
 		goto err;
 	}
 	if (!entries) {
 		ps->excepts = kvcalloc(1, sizeof(*ps->excepts),
-				       GFP_KERNEL_ACCOUNT);
+				       KUBENF_GFP);
 		ret = ps->excepts ? 0 : -ENOMEM;
 		if (ret)
 			goto err;
@@ -201,8 +201,10 @@ int kubenf_peerset_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 		NL_SET_ERR_MSG_ATTR(extack, nest, "peerset needs an ID");
 		return -EINVAL;
 	}
-	/* Against the committed count: staged objects are not counted yet. */
-	if (kn->counts.peersets >= KUBENF_MAX_PEERSETS) {
+	/* Counting what the transaction already adds and deletes. */
+	if (kubenf_txn_over_limit(kn, txn, KUBENF_KIND_PEERSET,
+				  nla_get_u32(tb[KUBENF_SET_A_ID]),
+				  kn->counts.peersets, KUBENF_MAX_PEERSETS)) {
 		NL_SET_ERR_MSG(extack, "too many peersets");
 		return -ENOSPC;
 	}

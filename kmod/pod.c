@@ -223,7 +223,7 @@ static int kubenf_pod_parse_list(struct kubenf_pod *pod, enum kubenf_dir dir,
 				    "policies listed for a direction the pod is not isolated in");
 		return -EINVAL;
 	}
-	pod->pol[dir] = kcalloc(n ?: 1, sizeof(u32), GFP_KERNEL_ACCOUNT);
+	pod->pol[dir] = kcalloc(n ?: 1, sizeof(u32), KUBENF_GFP);
 	if (!pod->pol[dir])
 		return -ENOMEM;
 	n = kubenf_id_array_parse(list, pod->pol[dir], extack);
@@ -254,8 +254,8 @@ static int kubenf_pod_parse_addrs(struct kubenf_pod *pod,
 	n = kubenf_array_len(list, KUBENF_MAX_POD_ADDRS, extack);
 	if (n < 0)
 		return n;
-	c = kcalloc(n ?: 1, sizeof(*c), GFP_KERNEL_ACCOUNT);
-	pod->addrs = kcalloc(n ?: 1, sizeof(*pod->addrs), GFP_KERNEL_ACCOUNT);
+	c = kcalloc(n ?: 1, sizeof(*c), KUBENF_GFP);
+	pod->addrs = kcalloc(n ?: 1, sizeof(*pod->addrs), KUBENF_GFP);
 	if (!c || !pod->addrs) {
 		ret = -ENOMEM;
 		goto out;
@@ -291,12 +291,12 @@ static struct kubenf_pod *kubenf_pod_parse(struct nlattr **tb,
 	struct kubenf_pod *pod;
 	int ret;
 
-	pod = kzalloc(sizeof(*pod), GFP_KERNEL_ACCOUNT);
+	pod = kzalloc(sizeof(*pod), KUBENF_GFP);
 	if (!pod)
 		return ERR_PTR(-ENOMEM);
 	pod->name = kstrdup(tb[KUBENF_POD_A_NAME] ?
 			    nla_data(tb[KUBENF_POD_A_NAME]) : "",
-			    GFP_KERNEL_ACCOUNT);
+			    KUBENF_GFP);
 	if (!pod->name) {
 		ret = -ENOMEM;
 		goto err;
@@ -360,8 +360,10 @@ int kubenf_pod_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 		NL_SET_ERR_MSG_ATTR(extack, nest, "pod needs an ID");
 		return -EINVAL;
 	}
-	/* Against the committed count: staged objects are not counted yet. */
-	if (kn->counts.pods >= KUBENF_MAX_PODS) {
+	/* Counting what the transaction already adds and deletes. */
+	if (kubenf_txn_over_limit(kn, txn, KUBENF_KIND_POD,
+				  nla_get_u32(tb[KUBENF_POD_A_ID]),
+				  kn->counts.pods, KUBENF_MAX_PODS)) {
 		NL_SET_ERR_MSG(extack, "too many pods");
 		return -ENOSPC;
 	}

@@ -176,7 +176,7 @@ static int kubenf_lpm_rehash(struct kubenf_pol_lookup *lk, u32 n_buckets)
 {
 	u32 *buckets, i, h;
 
-	buckets = kvcalloc(n_buckets, sizeof(*buckets), GFP_KERNEL_ACCOUNT);
+	buckets = kvcalloc(n_buckets, sizeof(*buckets), KUBENF_GFP);
 	if (!buckets)
 		return -ENOMEM;
 	kvfree(lk->buckets);
@@ -321,7 +321,7 @@ static int kubenf_lpm_shrink(struct kubenf_pol_lookup *lk)
 	u8 *nodes;
 
 	nodes = kvmalloc_array(lk->n_nodes ?: 1, lk->node_size,
-			       GFP_KERNEL_ACCOUNT);
+			       KUBENF_GFP);
 	if (!nodes)
 		return -ENOMEM;
 	memcpy(nodes, lk->nodes, (size_t)lk->n_nodes * lk->node_size);
@@ -383,16 +383,16 @@ static struct kubenf_lpm_build *kubenf_lpm_build_new(u32 n_rules, u32 n_ent,
 	struct kubenf_pol_lookup *lk;
 	struct kubenf_lpm_build *b;
 
-	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+	b = kzalloc(sizeof(*b), KUBENF_GFP);
 	if (!b)
 		return NULL;
 	b->cap = cap;
-	b->ent = kvcalloc(max(n_ent, 1U), sizeof(*b->ent), GFP_KERNEL_ACCOUNT);
-	b->exc = kvcalloc(max(n_exc, 1U), sizeof(*b->exc), GFP_KERNEL_ACCOUNT);
-	b->blk_head = kvcalloc(cap, sizeof(u32), GFP_KERNEL_ACCOUNT);
-	b->exc_head = kvcalloc(cap, sizeof(u32), GFP_KERNEL_ACCOUNT);
-	b->stamp = kvcalloc(max(n_ent, 1U), sizeof(u32), GFP_KERNEL_ACCOUNT);
-	lk = kvzalloc(struct_size(lk, any, nwords), GFP_KERNEL_ACCOUNT);
+	b->ent = kvcalloc(max(n_ent, 1U), sizeof(*b->ent), KUBENF_GFP);
+	b->exc = kvcalloc(max(n_exc, 1U), sizeof(*b->exc), KUBENF_GFP);
+	b->blk_head = kvcalloc(cap, sizeof(u32), KUBENF_GFP);
+	b->exc_head = kvcalloc(cap, sizeof(u32), KUBENF_GFP);
+	b->stamp = kvcalloc(max(n_ent, 1U), sizeof(u32), KUBENF_GFP);
+	lk = kvzalloc(struct_size(lk, any, nwords), KUBENF_GFP);
 	b->lk = lk;
 	if (!b->ent || !b->exc || !b->blk_head || !b->exc_head || !b->stamp ||
 	    !lk)
@@ -402,7 +402,7 @@ static struct kubenf_lpm_build *kubenf_lpm_build_new(u32 n_rules, u32 n_ent,
 			nwords * sizeof(unsigned long);
 	lk->seed = get_random_u32();
 	lk->nodes = kvzalloc(array_size(cap, lk->node_size),
-			     GFP_KERNEL_ACCOUNT);
+			     KUBENF_GFP);
 	if (!lk->nodes || kubenf_lpm_rehash(lk, roundup_pow_of_two(cap)))
 		goto err;
 	return b;
@@ -703,7 +703,7 @@ static int kubenf_policy_restage(struct kubenf_net *kn, struct kubenf_txn *txn,
 	struct kubenf_policy *pol;
 	int ret;
 
-	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
+	pol = kzalloc(sizeof(*pol), KUBENF_GFP);
 	if (!pol)
 		return -ENOMEM;
 	refcount_inc(&old->spec->ref);
@@ -890,21 +890,21 @@ static struct kubenf_pol_spec *kubenf_pol_spec_parse(struct nlattr **tb,
 	if (ret)
 		return ERR_PTR(ret);
 
-	spec = kvzalloc(struct_size(spec, rules, n), GFP_KERNEL_ACCOUNT);
+	spec = kvzalloc(struct_size(spec, rules, n), KUBENF_GFP);
 	if (!spec)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&spec->ref, 1);
 	spec->n_rules = n;
 	spec->dir = nla_get_u8(tb[KUBENF_POL_A_DIR]);
-	spec->peers = kvcalloc(n_peers ?: 1, sizeof(u32), GFP_KERNEL_ACCOUNT);
-	spec->refs = kvcalloc(n_peers ?: 1, sizeof(u32), GFP_KERNEL_ACCOUNT);
+	spec->peers = kvcalloc(n_peers ?: 1, sizeof(u32), KUBENF_GFP);
+	spec->refs = kvcalloc(n_peers ?: 1, sizeof(u32), KUBENF_GFP);
 	spec->ports = kvcalloc(n_ports ?: 1, sizeof(*spec->ports),
-			       GFP_KERNEL_ACCOUNT);
+			       KUBENF_GFP);
 	spec->match = kvcalloc(n_ports ?: 1, sizeof(*spec->match),
-			       GFP_KERNEL_ACCOUNT);
+			       KUBENF_GFP);
 	spec->name = kstrdup(tb[KUBENF_POL_A_NAME] ?
 			     nla_data(tb[KUBENF_POL_A_NAME]) : "",
-			     GFP_KERNEL_ACCOUNT);
+			     KUBENF_GFP);
 	if (!spec->peers || !spec->refs || !spec->ports || !spec->match ||
 	    !spec->name) {
 		ret = -ENOMEM;
@@ -951,8 +951,10 @@ int kubenf_policy_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 		NL_SET_ERR_MSG_ATTR(extack, nest, "policy needs ID and DIR");
 		return -EINVAL;
 	}
-	/* Against the committed count: staged objects are not counted yet. */
-	if (kn->counts.policies >= KUBENF_MAX_POLICIES) {
+	/* Counting what the transaction already adds and deletes. */
+	if (kubenf_txn_over_limit(kn, txn, KUBENF_KIND_POLICY,
+				  nla_get_u32(tb[KUBENF_POL_A_ID]),
+				  kn->counts.policies, KUBENF_MAX_POLICIES)) {
 		NL_SET_ERR_MSG(extack, "too many policies");
 		return -ENOSPC;
 	}
@@ -960,7 +962,7 @@ int kubenf_policy_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 	spec = kubenf_pol_spec_parse(tb, extack);
 	if (IS_ERR(spec))
 		return PTR_ERR(spec);
-	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
+	pol = kzalloc(sizeof(*pol), KUBENF_GFP);
 	if (!pol) {
 		kubenf_pol_spec_put(spec);
 		return -ENOMEM;

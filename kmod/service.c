@@ -424,7 +424,7 @@ static int kubenf_svc_candidates(struct kubenf_svc *svc)
 			u32 *cand;
 
 			cand = kvcalloc(svc->n_be ?: 1, sizeof(*cand),
-					GFP_KERNEL_ACCOUNT);
+					KUBENF_GFP);
 			if (!cand)
 				return -ENOMEM;
 			svc->cand[fam][loc] = cand;
@@ -466,19 +466,19 @@ static struct kubenf_svc *kubenf_svc_parse(struct nlattr **tb,
 	if (n_rg < 0)
 		return ERR_PTR(n_rg);
 
-	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
+	svc = kzalloc(sizeof(*svc), KUBENF_GFP);
 	if (!svc)
 		return ERR_PTR(-ENOMEM);
 	svc->n_fe = n_fe;
 	svc->n_be = n_be;
 	svc->n_ranges = n_rg;
-	svc->fe = kcalloc(n_fe ?: 1, sizeof(*svc->fe), GFP_KERNEL_ACCOUNT);
-	svc->be = kvcalloc(n_be ?: 1, sizeof(*svc->be), GFP_KERNEL_ACCOUNT);
+	svc->fe = kcalloc(n_fe ?: 1, sizeof(*svc->fe), KUBENF_GFP);
+	svc->be = kvcalloc(n_be ?: 1, sizeof(*svc->be), KUBENF_GFP);
 	svc->ranges = kcalloc(n_rg ?: 1, sizeof(*svc->ranges),
-			      GFP_KERNEL_ACCOUNT);
+			      KUBENF_GFP);
 	svc->name = kstrdup(tb[KUBENF_SVC_A_NAME] ?
 			    nla_data(tb[KUBENF_SVC_A_NAME]) : "",
-			    GFP_KERNEL_ACCOUNT);
+			    KUBENF_GFP);
 	if (!svc->fe || !svc->be || !svc->ranges || !svc->name) {
 		ret = -ENOMEM;
 		goto err;
@@ -595,7 +595,10 @@ int kubenf_svc_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 		NL_SET_ERR_MSG_ATTR(extack, nest, "service needs an ID");
 		return -EINVAL;
 	}
-	if (kn->counts.services >= KUBENF_MAX_SERVICES) {
+	/* Counting what the transaction already adds and deletes. */
+	if (kubenf_txn_over_limit(kn, txn, KUBENF_KIND_SERVICE,
+				  nla_get_u32(tb[KUBENF_SVC_A_ID]),
+				  kn->counts.services, KUBENF_MAX_SERVICES)) {
 		NL_SET_ERR_MSG(extack, "too many services");
 		return -ENOSPC;
 	}

@@ -80,7 +80,7 @@ static int kubenf_txn_store(struct kubenf_net *kn, struct kubenf_txn *txn,
 {
 	struct kubenf_obj *prev;
 
-	prev = xa_store(&txn->staged[kind], id, entry, GFP_KERNEL_ACCOUNT);
+	prev = xa_store(&txn->staged[kind], id, entry, KUBENF_GFP);
 	if (xa_is_err(prev))
 		return xa_err(prev);
 	if (!prev)
@@ -94,17 +94,18 @@ int kubenf_txn_stage_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 			 struct kubenf_obj *obj)
 {
 	struct xarray *objs = &kn->objs[obj->kind];
-	bool staged;
+	bool staged, added;
 	int ret;
 
 	lockdep_assert_held(&kn->lock);
+	added = !kubenf_txn_lookup(kn, txn, obj->kind, obj->id);
 	/*
 	 * Reserve the committed slot now, so that storing into it at commit
 	 * time cannot fail on memory. An id staged before has its slot.
 	 */
 	staged = xa_load(&txn->staged[obj->kind], obj->id);
 	if (!staged) {
-		ret = xa_reserve(objs, obj->id, GFP_KERNEL_ACCOUNT);
+		ret = xa_reserve(objs, obj->id, KUBENF_GFP);
 		if (ret)
 			goto err;
 	}
@@ -114,6 +115,8 @@ int kubenf_txn_stage_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 			xa_release(objs, obj->id);
 		goto err;
 	}
+	if (added)
+		txn->delta[obj->kind]++;
 	return 0;
 
 err:
@@ -125,12 +128,29 @@ int kubenf_txn_stage_del(struct kubenf_net *kn, struct kubenf_txn *txn,
 			 enum kubenf_kind kind, u32 id,
 			 struct netlink_ext_ack *extack)
 {
+	int ret;
+
 	lockdep_assert_held(&kn->lock);
 	if (!kubenf_txn_lookup(kn, txn, kind, id)) {
 		NL_SET_ERR_MSG(extack, "no object with this id");
 		return -ENOENT;
 	}
-	return kubenf_txn_store(kn, txn, kind, id, KUBENF_TXN_DELETED);
+	ret = kubenf_txn_store(kn, txn, kind, id, KUBENF_TXN_DELETED);
+	if (!ret)
+		txn->delta[kind]--;
+	return ret;
+}
+
+bool kubenf_txn_over_limit(struct kubenf_net *kn, struct kubenf_txn *txn,
+			   enum kubenf_kind kind, u32 id, u32 committed,
+			   u32 max)
+{
+	s64 n = (txn->replace ? 0 : (s64)committed) + txn->delta[kind];
+
+	lockdep_assert_held(&kn->lock);
+	if (kubenf_txn_lookup(kn, txn, kind, id))
+		return false;
+	return n >= max;
 }
 
 /* Marks committed @old as gone from the next generation. */

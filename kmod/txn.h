@@ -18,10 +18,22 @@
 #ifndef _KUBENF_TXN_H
 #define _KUBENF_TXN_H
 
+#include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
+
+/*
+ * Every allocation of a rule set: made while handling the request that sets
+ * it, so charged to the memory cgroup of the caller, and failing with
+ * -ENOMEM instead of invoking the OOM killer (or warning) when the rule set
+ * does not fit the cgroup's limit or the node. The request fails cleanly and
+ * the committed rule set stays; with GFP_KERNEL_ACCOUNT alone a cgroup at its
+ * limit would rather OOM-kill one of its processes, perhaps the agent that
+ * sent the request.
+ */
+#define KUBENF_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 struct kubenf_config;
 struct kubenf_net;
@@ -80,6 +92,12 @@ struct kubenf_txn {
 	/* id -> staged object, or KUBENF_TXN_DELETED; one per kind. */
 	struct xarray staged[__KUBENF_KIND_MAX];
 	unsigned int n_staged;
+	/*
+	 * Objects of each kind the namespace gains (or loses, negative) if
+	 * @txn commits, against the committed ones, or against none with
+	 * @replace: what the per-namespace limits are checked against.
+	 */
+	int delta[__KUBENF_KIND_MAX];
 };
 
 #define KUBENF_TXN_DELETED xa_mk_value(0)
@@ -137,6 +155,14 @@ bool kubenf_txn_obj_live(struct kubenf_net *kn, struct kubenf_txn *txn,
  */
 int kubenf_txn_stage_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 			 struct kubenf_obj *obj);
+/*
+ * True when setting the object @id of @kind in @txn would add one past
+ * @max, counting what @txn already adds and deletes; @committed is the
+ * namespace's count of that kind. Replacing an existing object never is.
+ */
+bool kubenf_txn_over_limit(struct kubenf_net *kn, struct kubenf_txn *txn,
+			   enum kubenf_kind kind, u32 id, u32 committed,
+			   u32 max);
 /* Stages deleting the object @id; -ENOENT if there is none. */
 int kubenf_txn_stage_del(struct kubenf_net *kn, struct kubenf_txn *txn,
 			 enum kubenf_kind kind, u32 id,

@@ -18,10 +18,28 @@
 #
 # Every load and unload must succeed, no module is left behind, the churn
 # really configured namespaces, and the kernel log stays clean.
+#
+# Then UNLOADS_UNDER_LOAD (default 4) more loads and unloads, each unload
+# while:
+#   - TCP and UDP connections through a Service flow in namespace "cl"
+#     (new connections in a loop, and a long TCP connection, whose fate
+#     is reported, not checked: with the module go its NAT hooks, and
+#     with them the translation of established connections), so that
+#     conntrack holds entries kubenf translated;
+#   - processes close netlink sockets in the middle of dumps and of open
+#     transactions (kubenf_fuzz close-mid-dump, close-mid-txn);
+#   - namespaces are deleted while a process in them stages and commits a
+#     rule set (kubenf_fuzz bulk, SIGKILLed at a random point, or left to
+#     commit after its namespace lost its name).
+# A dump the kernel still runs holds a module reference, so the unload is
+# retried until the closers released it (the kernel frees it in a worker);
+# it must succeed within WAIT_TIMEOUT. Traffic through the Service must work
+# again after every load.
 
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 : "${ITERATIONS:=50}"
+: "${UNLOADS_UNDER_LOAD:=4}"
 
 CHURN_PID=
 CHURN_DIR=
@@ -29,6 +47,7 @@ MODPROBE_SAVED=
 
 cleanup()
 {
+	stop_load
 	stop_churn
 	[ -n "$CHURN_DIR" ] && rm -rf "$CHURN_DIR"
 	[ -n "$MODPROBE_SAVED" ] &&
@@ -198,6 +217,211 @@ reload_after_churn()
 	return $lret
 }
 
+##############################################################################
+# Unloads under load
+
+VIP=10.96.0.1
+LOAD_DIR=
+LOAD_PIDS=()
+
+# Namespace "cl" reaches a backend in "be" through Service $VIP (TCP 80,
+# UDP 53) that kubenf translates on output.
+setup_traffic()
+{
+	# Explicitly: the kernel's module autoloading is off in this test.
+	modprobe -q veth
+	setup_ns CL BE || return 1
+	ip -n "$CL" link add eth0 type veth peer name eth0 netns "$BE"
+	ip -n "$CL" addr add 10.0.9.1/24 dev eth0
+	ip -n "$BE" addr add 10.0.9.2/24 dev eth0
+	ip -n "$CL" link set eth0 up
+	ip -n "$BE" link set eth0 up
+	ip -n "$CL" route add default via 10.0.9.2
+	ip netns exec "$BE" "$KSFT_BIN/pol_traffic" serve be tcp:8080 \
+		udp:8080 >/dev/null 2>&1 &
+	LOAD_PIDS+=($!)
+}
+
+program_service()
+{
+	ip netns exec "$CL" kubenfctl svc set 1 name lifecycle/web \
+		fe cluster-ip tcp $VIP:80 fe cluster-ip udp $VIP:53 \
+		be 10.0.9.2:8080 >/dev/null
+}
+
+# Background: new TCP and UDP connections to the Service, one line per
+# reply in $LOAD_DIR/ok.
+traffic_loop()
+{
+	local proto port
+
+	while [ ! -e "$LOAD_DIR/stop" ]; do
+		for proto in tcp udp; do
+			port=80
+			[ $proto = udp ] && port=53
+			ip netns exec "$CL" "$KSFT_BIN/pol_traffic" -w 300 \
+				probe $proto $VIP $port 2>/dev/null |
+				grep -q '^be$' && echo "$proto" >>"$LOAD_DIR/ok"
+		done
+	done
+}
+
+# Background: a TCP connection that sends a line every 20 ms, another one
+# when it ends (it does when no Service translates any more).
+long_connection()
+{
+	while [ ! -e "$LOAD_DIR/stop" ]; do
+		while [ ! -e "$LOAD_DIR/stop" ]; do
+			echo ping
+			sleep 0.02
+		done | ip netns exec "$CL" "$KSFT_BIN/pol_traffic" -w 1000 \
+			chat tcp $VIP 80 >>"$LOAD_DIR/chat" 2>&1
+		sleep 0.2
+	done
+}
+
+# Background: sockets closed mid-dump and mid-transaction in "cl", and
+# namespaces deleted while a writer in them commits.
+netlink_abuse()
+{
+	local i=0 ns pid
+
+	while [ ! -e "$LOAD_DIR/stop" ]; do
+		i=$((i + 1))
+		ip netns exec "$CL" "$FUZZ" close-mid-dump 8 >/dev/null 2>&1
+		ip netns exec "$CL" "$FUZZ" close-mid-txn 2 >/dev/null 2>&1
+		ns=lc-commit-$(mktemp -u XXXXXX)
+		ip netns add "$ns" || continue
+		ip netns exec "$ns" "$FUZZ" bulk -t $((50 + RANDOM % 200)) 4 \
+			>/dev/null 2>&1 &
+		pid=$!
+		# Gone while the transaction is open or committing: the
+		# writer keeps the namespace alive until it is killed or
+		# finishes.
+		sleep "0.0$((RANDOM % 10))"
+		ip netns del "$ns"
+		[ $((i % 2)) = 0 ] && kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		echo "$i" >"$LOAD_DIR/abuse"
+	done
+}
+
+start_load()
+{
+	LOAD_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kubenf-load.XXXXXX")
+	traffic_loop &
+	LOAD_PIDS+=($!)
+	long_connection &
+	LOAD_PIDS+=($!)
+	netlink_abuse &
+	LOAD_PIDS+=($!)
+}
+
+stop_load()
+{
+	local pid
+
+	[ -n "$LOAD_DIR" ] || return 0
+	touch "$LOAD_DIR/stop"
+	for pid in "${LOAD_PIDS[@]}"; do
+		# The server runs until killed; the workers stop by themselves.
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	LOAD_PIDS=()
+	rm -rf "$LOAD_DIR"
+	LOAD_DIR=
+	for ns in $(ip netns list 2>/dev/null | awk '/^lc-commit-/ { print $1 }'); do
+		ip netns del "$ns"
+	done
+}
+
+count_ok()
+{
+	local lines=()
+
+	[ -r "$LOAD_DIR/ok" ] && mapfile -t lines <"$LOAD_DIR/ok"
+	echo "${#lines[@]}"
+}
+
+# Both protocols got replies since count $1.
+traffic_flows()
+{
+	[ "$(count_ok)" -gt "$1" ] &&
+		tail -n +"$(($1 + 1))" "$LOAD_DIR/ok" | grep -q tcp &&
+		tail -n +"$(($1 + 1))" "$LOAD_DIR/ok" | grep -q udp
+}
+
+# Conntrack entries of connections kubenf translated to the backend.
+ct_translated()
+{
+	local f=/proc/net/nf_conntrack
+
+	[ -r "$f" ] || return 0
+	ip netns exec "$CL" grep -q "dst=$VIP .*src=10.0.9.2" "$f"
+}
+
+abuse_rounds()
+{
+	cat "$LOAD_DIR/abuse" 2>/dev/null || echo 0
+}
+
+abuse_progressed()
+{
+	[ "$(abuse_rounds)" != "$1" ]
+}
+
+rmmod_eventually()
+{
+	rmmod kubenf 2>/dev/null
+	kubenf_unloaded
+}
+
+unload_under_load()
+{
+	local lret=0 i n ko abuse
+
+	FUZZ=$KSFT_BIN/kubenf_fuzz
+	[ "$UNLOADS_UNDER_LOAD" -gt 0 ] || {
+		SKIP_REASON="UNLOADS_UNDER_LOAD=0"
+		return $ksft_skip
+	}
+	[ -x "$FUZZ" ] && [ -x "$KSFT_BIN/pol_traffic" ] &&
+		command -v kubenfctl >/dev/null || {
+		SKIP_REASON="kubenf_fuzz, pol_traffic or kubenfctl missing"
+		return $ksft_skip
+	}
+	ko=$(kubenf_ko)
+	modprobe -q nf_conntrack
+	setup_traffic || return $ksft_fail
+	start_load
+	for i in $(seq "$UNLOADS_UNDER_LOAD"); do
+		check "load #$i under load" insmod "$ko" || break
+		check "service programmed after load #$i" program_service ||
+			break
+		n=$(count_ok)
+		check "TCP and UDP through the Service after load #$i" \
+			busywait $((BUSYWAIT_TIMEOUT * 2)) traffic_flows "$n"
+		check "conntrack holds translated connections (#$i)" \
+			ct_translated
+		# At least one more round of the abuse with the module in.
+		abuse=$(abuse_rounds)
+		busywait $((BUSYWAIT_TIMEOUT * 2)) abuse_progressed "$abuse"
+		check "unload #$i under load" \
+			busywait "$BUSYWAIT_TIMEOUT" rmmod_eventually || break
+	done
+	echo "$(count_ok) replies through the Service;" \
+		"$(abuse_rounds) rounds of" \
+		"sockets closed mid-dump/transaction and namespaces deleted" \
+		"while committing"
+	echo "long TCP connections: $(grep -c '^be' "$LOAD_DIR/chat")" \
+		"replies; $(grep -v '^be' "$LOAD_DIR/chat" | sort | uniq -c |
+			tr -s ' \n' ' ')"
+	stop_load
+	kubenf_loaded && rmmod kubenf
+	return $lret
+}
+
 kernel_log_clean()
 {
 	klog_check "$KLOG_MARK"
@@ -236,5 +460,5 @@ busywait "$BUSYWAIT_TIMEOUT" churn_started
 
 run_tests load_unload_loop state_fresh_after_reload \
 	churn_configured_namespaces no_leftover_module reload_after_churn \
-	kernel_log_clean
+	unload_under_load kernel_log_clean
 exit "$EXIT_STATUS"
