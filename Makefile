@@ -150,3 +150,21 @@ bench-smoke: module userspace bench-tools
 .PHONY: demo
 demo:
 	@bash selftests/cluster/demo.sh
+
+# ---------------------------------------------------------------------------
+# The debug kernel (selftests/vm/debug-kernel.sh): Debian's linux-source-6.12
+# with KASAN, kmemleak, lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP and failslab,
+# built once per machine into /var/cache/kubenf/debug-kernel (root).
+#   make debug-kernel  build (when its inputs changed) and install it
+#   make check-debug   every VM selftest on it, timeouts scaled by
+#                      DEBUG_SCALE (4), kmemleak scanned after the run; the
+#                      last line is "N passed, N failed, N skipped"
+DEBUG_SCALE	?= 4
+.PHONY: debug-kernel check-debug
+debug-kernel:
+	@bash selftests/vm/debug-kernel.sh
+
+check-debug: debug-kernel userspace selftests
+	@k=$$(bash selftests/vm/debug-kernel.sh --print) && \
+	$(MAKE) --no-print-directory KVER=$$k module && \
+	bash selftests/check.sh --vm-only --scale $(DEBUG_SCALE) $$k

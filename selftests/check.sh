@@ -5,8 +5,19 @@
 # TAP. Counts the top-level "ok"/"not ok" lines of all suites and ends with
 # one line: "N passed, N failed, N skipped". Exits non-zero on any failure.
 #
-# Usage: selftests/check.sh KVER...   (the kernels to boot in the VM)
+# Usage: selftests/check.sh [--vm-only] [--scale N] KVER...
+#   KVER        the kernels to boot in the VM
+#   --vm-only   only the VM selftests (make check-debug)
+#   --scale N   every timeout N times longer, for a slow (debug) kernel
 set -u
+vm_only='' scale=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--vm-only)	vm_only=1; shift ;;
+	--scale)	scale=${2:?}; shift 2 ;;
+	*)		break ;;
+	esac
+done
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 build=$top/build
@@ -44,15 +55,19 @@ gate() {
 	if "$@"; then echo "ok 1 - $name"; else echo "not ok 1 - $name"; return 1; fi
 }
 
-run_suite userspace-unit make -s -C userspace check BUILD="$build/userspace"
-run_suite policy-unit make -s -C policy check BUILD="$build/policy"
-run_suite checkpatch gate "checkpatch --strict kmod/" make -s style
-run_suite sparse-w1 gate "sparse C=2 and W=1 on $*" make -s sparse KVERS="$*"
-run_suite dkms bash selftests/dkms.sh "$@"
+if [ -z "$vm_only" ]; then
+	run_suite userspace-unit make -s -C userspace check BUILD="$build/userspace"
+	run_suite policy-unit make -s -C policy check BUILD="$build/policy"
+	run_suite checkpatch gate "checkpatch --strict kmod/" make -s style
+	run_suite sparse-w1 gate "sparse C=2 and W=1 on $*" make -s sparse KVERS="$*"
+	run_suite dkms bash selftests/dkms.sh "$@"
+fi
 for k in "$@"; do
-	# The whole suite runs in one boot; each program has its own timeout.
-	run_suite "vm-$k" selftests/vm/run --kernel "$k" --timeout 3600 -- \
-		"$top/selftests/run_kselftests.sh"
+	# The whole suite runs in one boot; each program has its own timeout
+	# (selftests/settings, times KUBENF_TIMEOUT_SCALE).
+	KUBENF_TIMEOUT_SCALE=$scale \
+	run_suite "vm-$k" selftests/vm/run --kernel "$k" \
+		--timeout $((3600 * scale)) -- "$top/selftests/run_kselftests.sh"
 done
 
 echo "# make check took $((SECONDS - start)) s"

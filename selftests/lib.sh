@@ -18,7 +18,9 @@
 #
 # No `set -e`: each case returns its own status, the script merges them.
 
-: "${WAIT_TIMEOUT:=20}"			# seconds, for busywait
+# KUBENF_TIMEOUT_SCALE (make check-debug): a slow kernel waits longer.
+: "${KUBENF_TIMEOUT_SCALE:=1}"
+: "${WAIT_TIMEOUT:=$((20 * KUBENF_TIMEOUT_SCALE))}"	# seconds, for busywait
 BUSYWAIT_TIMEOUT=$((WAIT_TIMEOUT * 1000))	# ms
 
 # Kselftest framework constants.

@@ -26,6 +26,8 @@ source "$DIR/lib.sh"
 
 timeout_s=$(sed -n 's/^timeout=//p' "$DIR/settings")
 : "${timeout_s:=900}"
+# A slow (debug) kernel: make check-debug scales every timeout.
+timeout_s=$((timeout_s * ${KUBENF_TIMEOUT_SCALE:-1}))
 
 # The programs, in the order the Makefile lists them.
 tests_all()
