@@ -115,7 +115,7 @@ check-vm: module-all userspace selftests
 	@for k in $(KVERS); do selftests/vm/run --kernel $$k -- $(CURDIR)/selftests/run_kselftests.sh || exit 1; done
 
 # One summary line at the end: "N passed, N failed, N skipped".
-check: module-all userspace policy selftests
+check: module-all userspace policy selftests bench-tools
 	@bash selftests/check.sh $(KVERS)
 
 clean:

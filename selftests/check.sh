@@ -49,6 +49,7 @@ run_suite policy-unit make -s -C policy check BUILD="$build/policy"
 run_suite checkpatch gate "checkpatch --strict kmod/" make -s style
 run_suite sparse-w1 gate "sparse C=2 and W=1 on $*" make -s sparse KVERS="$*"
 run_suite dkms bash selftests/dkms.sh "$@"
+run_suite bench-smoke selftests/bench/bench.sh --smoke --tap --out "$log/bench-smoke"
 for k in "$@"; do
 	# The whole suite runs in one boot; each program has its own timeout.
 	run_suite "vm-$k" selftests/vm/run --kernel "$k" --timeout 3600 -- \
