@@ -374,9 +374,13 @@ def policy_section(samples):
                 row.append("-")
         m0, m1 = vals("pol_mem", "kubenf-nopol", p, 0), vals("pol_mem", "kubenf-pol", p, q)
         if m0 and m1:
-            per = (statistics.median(m1) - statistics.median(m0)) / q
+            delta = statistics.median(m1) - statistics.median(m0)
+            per = delta / q
             cells["mem_per_policy"] = per
-            row.append("%.0f" % per)
+            # /proc/meminfo moves by whole pages and per-CPU batches: a
+            # difference below 64 kB says nothing.
+            row.append("%.0f" % per if abs(delta) >= 65536 else
+                       "noise (%+.0f kB in all)" % (delta / 1024))
         else:
             row.append("-")
         objs = acc.get(("pol_objects", "kubenf-pol"), {}).get(p, {}).get(q, [])
@@ -500,6 +504,8 @@ def main():
            "scratch. Cells: median (min-max)."
            % (host.get("runs", "?"), host.get("conns", "?"), 20, host.get("mb", "?"),
               host.get("program_runs", "?")), ""]
+    if host.get("notes"):
+        md += ["Notes on this run:", ""] + ["* " + n for n in host["notes"]] + [""]
     if failures:
         md += ["**Failures:**", ""] + ["* %s at %s Services: %s" % (f["mode"], f["size"], f["what"])
                                        for f in failures] + [""]
