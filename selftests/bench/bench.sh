@@ -122,7 +122,7 @@ fi
 mkdir -p "$out" && out=$(cd "$out" && pwd -P) || exit 1
 # A run's results never mix with an earlier run's in the same folder.
 rm -rf "$out"/results.jsonl "$out"/results.json "$out"/results.md "$out"/*.png \
-	"$out"/host-info.json "$out"/vm-info.json "$out"/harness "$out"/gen
+	"$out"/host-info.json "$out"/vm-info.json "$out"/harness "$out"/gen "$out"/vm-logs
 bin=$REPO/build/bench/bin
 for b in connbench nlbench; do
 	[ -x "$bin/$b" ] || { echo "$ME: $bin/$b missing: make bench builds it" >&2; exit 1; }
@@ -182,17 +182,18 @@ for n in $sizes; do
 	# Every VM warms up once (module loading, cold caches); the smoke run
 	# measures everything once and accepts cold first samples.
 	[ -n "$smoke" ] && w=
+	# The smoke run saves a boot: its policy part shares the VM.
 	"${selftests_run[@]}" -- "$out/harness/bench/inner.sh" --gen "$out/gen" --out "$out" \
 		--bin "$bin" --ko "$bin/kubenf.ko" --sizes "$n" --modes "$modes" --runs "$runs" \
 		--program-runs "$program_runs" --conns "$conns" --mb "$mb" \
-		--mem-size "$mem_size" --warm-size "$w" \
+		--mem-size "$mem_size" --warm-size "$w" ${smoke:+--policy "$policy"} \
 		--sample-timeout "$sample_timeout" --max-repeat-s "$max_repeat" || rc=1
 done
-if [ -n "$policy" ]; then
+if [ -n "$policy" ] && [ -z "$smoke" ]; then
 	echo "$ME: === NetworkPolicy, pods:policies $policy (VM started $(date +%H:%M:%S))"
 	"${selftests_run[@]}" -- "$out/harness/bench/inner.sh" --gen "$out/gen" --out "$out" \
 		--bin "$bin" --ko "$bin/kubenf.ko" --sizes "" --modes "" --runs "$runs" \
-		--conns "$conns" --warm-size "" --policy "$policy" \
+		--conns "$conns" --warm-size "$warm" --policy "$policy" \
 		--sample-timeout "$sample_timeout" || rc=1
 fi
 t1=$(date +%s)

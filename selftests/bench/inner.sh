@@ -765,9 +765,10 @@ main()
 		rm -rf "${WORK:?}/$size"
 	done
 	local pq
-	if [ -n "$opt_policy" ]; then
+	if [ -n "$opt_policy" ] && [ -n "$opt_warm_size" ]; then
 		# Warm-up, not measured: the agent's first run in this VM
-		# (smallest pair, no policies) pays for cold caches.
+		# (smallest pair, no policies) pays for cold caches; the
+		# smoke run (no --warm-size) accepts cold first samples.
 		pq=$(tr ' ' '\n' <<<"$opt_policy" | sort -t: -n | head -n1)
 		log "warm-up: kubenf-agent, $pq"
 		MODE=kubenf SIZE=${pq%:*}
