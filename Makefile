@@ -115,7 +115,7 @@ check-vm: module-all userspace selftests
 	@for k in $(KVERS); do selftests/vm/run --kernel $$k -- $(CURDIR)/selftests/run_kselftests.sh || exit 1; done
 
 # One summary line at the end: "N passed, N failed, N skipped".
-check: module-all userspace policy selftests
+check: module-all userspace policy selftests bench-tools
 	@bash selftests/check.sh $(KVERS)
 
 clean:
@@ -125,11 +125,13 @@ clean:
 # Benchmarks (selftests/bench/, issue 7): kubenf against kube-proxy's
 # iptables, nftables and IPVS modes and against no Service translation, in
 # the VM with -icount. selftests/bench/README.md has the figures and timings.
-#   make bench        the full matrix, 100 to 30000 Services (hours)
-#   make bench-smoke  100 Services, one sample, every mode (minutes); fails
-#                     when a mode cannot program its rules or carry a connection
+#   make bench        the full matrix, 100 to 30000 Services, and 100 to
+#                     10000 pods under 10 to 1000 policies (hours)
+#   make bench-smoke  100 Services, one sample, every mode, 100 pods under
+#                     10 policies (minutes); fails when a mode cannot program
+#                     its rules or carry a connection. make check runs it.
 # BENCH_ARGS is passed to selftests/bench/bench.sh, e.g.
-#   make bench BENCH_ARGS='--sizes "100 1000" --runs 3'
+#   make bench BENCH_ARGS='--sizes "100 1000" --runs 3 --policy "100:10"'
 .PHONY: bench bench-smoke bench-tools
 bench-tools:
 	$(MAKE) -C selftests/bench BUILD=$(BUILD)/bench/bin

@@ -61,6 +61,8 @@ if [ -z "$vm_only" ]; then
 	run_suite checkpatch gate "checkpatch --strict kmod/" make -s style
 	run_suite sparse-w1 gate "sparse C=2 and W=1 on $*" make -s sparse KVERS="$*"
 	run_suite dkms bash selftests/dkms.sh "$@"
+	run_suite bench-smoke selftests/bench/bench.sh --smoke --tap \
+		--out "$log/bench-smoke"
 fi
 for k in "$@"; do
 	# The whole suite runs in one boot; each program has its own timeout

@@ -8,13 +8,15 @@
 # usage: selftests/bench/bench.sh [--smoke] [--out DIR] [--kernel K]
 #            [--sizes "N..."] [--modes "M..."] [--runs R] [--program-runs P]
 #            [--conns C] [--mb MB] [--mem-size N|""] [--vm-mem MB]
-#            [--timeout SEC] [--keep-gen]
+#            [--timeout SEC] [--sample-timeout SEC] [--max-repeat-s SEC]
+#            [--policy "PODS:POLICIES..."] [--tap] [--keep-gen]
 #
 #   --smoke         100 Services, one sample of everything, every mode, no
 #                   memory split: a few minutes; fails (exit 1) when a mode
 #                   cannot program its rules or carry a connection
 #   --out DIR       results (default build/bench/<timestamp>, smoke:
-#                   build/bench/smoke-<timestamp>)
+#                   build/bench/smoke-<timestamp>); an earlier run's
+#                   results there are removed first
 #   --kernel K      the VM's kernel (default 6.12)
 #   --sizes         Service counts (default "100 1000 10000 30000")
 #   --modes         default "none kubenf iptables nftables ipvs"; also
@@ -27,6 +29,19 @@
 #                   with a second, 6-backend programming (10000; "" for none)
 #   --vm-mem MB     guest memory (4096)
 #   --timeout SEC   per VM (one VM per size; default 36000)
+#   --sample-timeout SEC  guest seconds one timed command (programming,
+#                   add, change) may take; one that takes longer is killed
+#                   and recorded as capped, never as a figure, and the
+#                   mode's other figures at that size are not measured
+#                   (default 0: no limit)
+#   --max-repeat-s SEC  programming from scratch is not sampled again once
+#                   one sample took longer than this (guest s; default 600)
+#   --policy        the NetworkPolicy part (kubenf only, in a VM of its
+#                   own after the sizes): pairs of pod and policy counts
+#                   (default "100:10 1000:100 10000:1000"; smoke: "100:10";
+#                   "" for none)
+#   --tap           print TAP: one test per mode (and one for the policy
+#                   part) that programmed and carried connections
 #   --keep-gen      keep the generated rule files (OUT/gen)
 #
 # Writes OUT/results.{jsonl,json,md} and OUT/<figure>.png. Exit status: 0,
@@ -51,8 +66,12 @@ mb=64
 mem_size=10000
 vm_mem=4096
 timeout=36000
+sample_timeout=0
+max_repeat=600
 keep_gen=
 warm=100
+policy="100:10 1000:100 10000:1000"
+tap=
 
 usage()
 {
@@ -69,6 +88,7 @@ while [ $# -gt 0 ]; do
 done
 if [ -n "$smoke" ]; then
 	sizes=100 runs=1 program_runs=1 conns=100 mb=8 mem_size= warm=
+	policy=100:10
 	timeout=1800
 fi
 set -- "${args[@]}"
@@ -86,6 +106,10 @@ while [ $# -gt 0 ]; do
 	--mem-size)	mem_size=$2; shift 2 ;;
 	--vm-mem)	vm_mem=$2; shift 2 ;;
 	--timeout)	timeout=$2; shift 2 ;;
+	--sample-timeout) sample_timeout=$2; shift 2 ;;
+	--max-repeat-s)	max_repeat=$2; shift 2 ;;
+	--policy)	policy=$2; shift 2 ;;
+	--tap)		tap=1; shift ;;
 	--keep-gen)	keep_gen=1; shift ;;
 	-h|--help)	usage ;;
 	*)		echo "$ME: unknown argument $1" >&2; usage ;;
@@ -96,6 +120,9 @@ if [ -z "$out" ]; then
 	out=$REPO/build/bench/${smoke:+smoke-}$(date +%Y%m%d-%H%M%S)
 fi
 mkdir -p "$out" && out=$(cd "$out" && pwd -P) || exit 1
+# A run's results never mix with an earlier run's in the same folder.
+rm -rf "$out"/results.jsonl "$out"/results.json "$out"/results.md "$out"/*.png \
+	"$out"/host-info.json "$out"/vm-info.json "$out"/harness "$out"/gen "$out"/vm-logs
 bin=$REPO/build/bench/bin
 for b in connbench nlbench; do
 	[ -x "$bin/$b" ] || { echo "$ME: $bin/$b missing: make bench builds it" >&2; exit 1; }
@@ -112,15 +139,20 @@ esac
 ko=$REPO/build/$kver/kubenf.ko
 [ -r "$ko" ] || { echo "$ME: $ko missing: make bench builds it" >&2; exit 1; }
 mkdir -p "$out/bin"
-cp "$ko" "$REPO/build/userspace/kubenfctl" "$bin/connbench" "$bin/nlbench" "$out/bin/" || exit 1
+cp "$ko" "$REPO/build/userspace/kubenfctl" "$REPO/build/userspace/kubenf-agent" "$bin/connbench" "$bin/nlbench" "$out/bin/" || exit 1
 bin=$out/bin
+# The harness too: the VM of every size runs the same inner.sh even if the
+# source tree changes during a run of several hours.
+mkdir -p "$out/harness/bench" &&
+cp "$REPO/selftests/lib.sh" "$out/harness/" &&
+cp "$BENCH_DIR/inner.sh" "$out/harness/bench/" || exit 1
 
 t0=$(date +%s)
 echo "$ME: results in $out"
 gen_sizes=$(echo $sizes $warm | tr ' ' '\n' | sort -un | paste -sd,)
-echo "$ME: generating rule files for $gen_sizes Services"
+echo "$ME: generating rule files for $gen_sizes Services${policy:+ and policy sets $policy}"
 $PY "$BENCH_DIR/gen.py" --out "$out/gen" --sizes "$gen_sizes" --repeats "$runs" \
-	--mem-size "${mem_size:-0}" || exit 1
+	--mem-size "${mem_size:-0}" --policy "$(echo $policy | tr ' ' ,)" || exit 1
 
 host_info()
 {
@@ -130,8 +162,9 @@ host_info()
  "started": "$(date -d "@$t0" -u +%Y-%m-%dT%H:%M:%SZ)",
  "load_at_start": "$(cut -d' ' -f1-3 /proc/loadavg)",
  "duration": "$dur", "kernel_line": "$kernel", "smoke": ${smoke:-0},
- "sizes": "$sizes", "modes": "$modes", "runs": $runs, "program_runs": $program_runs,
+ "sizes": "$sizes", "modes": "$modes", "policy": "$policy", "runs": $runs, "program_runs": $program_runs,
  "conns": $conns, "mb": $mb, "mem_size": "$mem_size",
+ "sample_timeout": $sample_timeout, "max_repeat_s": $max_repeat,
  "git": "$(git -C "$REPO" describe --always --dirty 2>/dev/null)"}
 EOF
 }
@@ -141,25 +174,38 @@ host_info
 # each VM starts from the same clean kernel state. Modes of one size always
 # share a VM.
 rc=0
+selftests_run=("$REPO/selftests/vm/run" --icount --kernel "$kver" --mem "$vm_mem"
+	--timeout "$timeout" --out "$out")
 for n in $sizes; do
 	echo "$ME: === $n Services (VM started $(date +%H:%M:%S))"
 	w=$warm
 	# Every VM warms up once (module loading, cold caches); the smoke run
 	# measures everything once and accepts cold first samples.
 	[ -n "$smoke" ] && w=
-	selftests_run=("$REPO/selftests/vm/run" --icount --kernel "$kver" --mem "$vm_mem"
-		--timeout "$timeout" --out "$out")
-	"${selftests_run[@]}" -- "$BENCH_DIR/inner.sh" --gen "$out/gen" --out "$out" \
+	# The smoke run saves a boot: its policy part shares the VM.
+	"${selftests_run[@]}" -- "$out/harness/bench/inner.sh" --gen "$out/gen" --out "$out" \
 		--bin "$bin" --ko "$bin/kubenf.ko" --sizes "$n" --modes "$modes" --runs "$runs" \
 		--program-runs "$program_runs" --conns "$conns" --mb "$mb" \
-		--mem-size "$mem_size" --warm-size "$w" || rc=1
+		--mem-size "$mem_size" --warm-size "$w" ${smoke:+--policy "$policy"} \
+		--sample-timeout "$sample_timeout" --max-repeat-s "$max_repeat" || rc=1
 done
+if [ -n "$policy" ] && [ -z "$smoke" ]; then
+	echo "$ME: === NetworkPolicy, pods:policies $policy (VM started $(date +%H:%M:%S))"
+	"${selftests_run[@]}" -- "$out/harness/bench/inner.sh" --gen "$out/gen" --out "$out" \
+		--bin "$bin" --ko "$bin/kubenf.ko" --sizes "" --modes "" --runs "$runs" \
+		--conns "$conns" --warm-size "$warm" --policy "$policy" \
+		--sample-timeout "$sample_timeout" || rc=1
+fi
 t1=$(date +%s)
 dur=$(( (t1 - t0) / 60 ))
 host_info "$((dur / 60)) h $((dur % 60)) min"
 [ -n "$keep_gen" ] || rm -rf "$out/gen"
 
-$PY "$BENCH_DIR/report.py" "$out" >/dev/null || rc=1
+if [ -n "$tap" ]; then
+	$PY "$BENCH_DIR/report.py" --tap "$out" || rc=1
+else
+	$PY "$BENCH_DIR/report.py" "$out" >/dev/null || rc=1
+fi
 echo "$ME: $(grep -c . "$out/results.jsonl") samples; table: $out/results.md"
 awk '/^### Targets/ { p = 1; print; next } /^### / { p = 0 } p' "$out/results.md"
 if [ "$rc" != 0 ]; then

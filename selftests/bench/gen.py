@@ -24,6 +24,24 @@ and with the tool that mode's real control plane uses:
 The mem6.* files (6 backends per Service, for the per-backend memory split)
 are written for the --mem-size size only.
 
+With --policy P:Q,..., it also writes, under OUT/pol-P-Q/, Kubernetes
+objects for kubenf-agent --from-file (NetworkPolicy is kubenf's alone: no
+kube-proxy mode enforces it, so there is nothing to compare it with):
+
+  nopol/objects.json  Namespaces, P pods, the Service "bench/server" (cluster
+                      IP 10.96.0.1:80) and its EndpointSlice
+  pol/                the same objects plus policies.json: Q NetworkPolicies
+  add-K.json          one more NetworkPolicy (the K-th added)
+
+Every pod is on this node ("node-1"). The P pods are spread over P/100
+namespaces (labels team=t0..t9) with app labels a0..a49, at addresses that
+exist nowhere (10.128.0.0/10); the namespace "bench" holds the client pod
+(10.0.1.2) and the server pods (10.0.2.2-4, app=server). Every policy is in
+"bench" and selects all of its pods (the worst case for a connection's
+verdict: the server pods are selected by all Q policies); policy j admits
+TCP 8080 from pods app=a(j mod 50) in namespaces team=t(j mod 10); the last
+one admits the client.
+
 Services are numbered i = 0..N-1 in programming order (id i+1), cluster IP
 10.96.0.0 + i + 1, TCP port 80. The Service in the middle (i = N/2), the last
 one (i = N-1), the added ones (i = N..N+R-1) and the one whose endpoint is
@@ -372,8 +390,8 @@ def nft_service(i, eps, with_elements=True):
                   "add rule %s %s meta l4proto tcp dnat to %s:%d" % (T, ec, ep[0], ep[1])]
     vmap = " , ".join("%d : goto %s" % (k, nft_ep_chain(i, ep)) for k, ep in enumerate(eps))
     lines += ["add chain %s %s" % (T, sc), "flush chain %s %s" % (T, sc),
-              "add rule %s %s ip daddr %s tcp dport %d ip saddr != %s jump mark-for-masquerade"
-              % (T, sc, vip(i), SVC_PORT, POD_CIDR),
+              "add rule %s %s ip daddr %s ip saddr != %s jump mark-for-masquerade"
+              % (T, sc, vip(i), POD_CIDR),
               "add rule %s %s numgen random mod %d vmap { %s }" % (T, sc, len(eps), vmap)]
     if with_elements:
         lines += ["add element %s cluster-ips { %s }" % (T, vip(i)),
@@ -518,6 +536,86 @@ def gen_ipvs(out, plan, per_svc_mem):
 
 
 # --------------------------------------------------------------------------
+# NetworkPolicy (kubenf only)
+
+POL_NODE = "node-1"
+POL_SVC_VIP = "10.96.0.1"
+
+
+def k8s_pod(ns, name, labels, ip, node=POL_NODE):
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": ns, "labels": labels},
+            "spec": {"nodeName": node, "containers": [
+                {"name": "c", "image": "bench",
+                 "ports": [{"name": "http", "containerPort": EP_PORT, "protocol": "TCP"}]}]},
+            "status": {"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}]}}
+
+
+def k8s_ns(name, labels):
+    labels = dict(labels, **{"kubernetes.io/metadata.name": name})
+    return {"apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": name, "labels": labels}}
+
+
+def k8s_policy(j, last):
+    if last:
+        peer = {"podSelector": {"matchLabels": {"app": "client"}}}
+    else:
+        peer = {"namespaceSelector": {"matchLabels": {"team": "t%d" % (j % 10)}},
+                "podSelector": {"matchLabels": {"app": "a%d" % (j % 50)}}}
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": "pol-%d" % j, "namespace": "bench"},
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress"],
+                     "ingress": [{"from": [peer],
+                                  "ports": [{"protocol": "TCP", "port": EP_PORT}]}]}}
+
+
+def gen_policy(out, npods, npol, repeats):
+    d = os.path.join(out, "pol-%d-%d" % (npods, npol))
+    nns = max(1, npods // 100)
+    items = [k8s_ns("ns-%d" % k, {"team": "t%d" % (k % 10)}) for k in range(nns)]
+    items.append(k8s_ns("bench", {"team": "bench"}))
+    for i in range(npods):
+        items.append(k8s_pod("ns-%d" % (i % nns), "pod-%d" % i, {"app": "a%d" % (i % 50)},
+                             str(ipaddress.IPv4Address("10.128.0.0") + i + 1)))
+    items.append(k8s_pod("bench", "client", {"app": "client"}, "10.0.1.2"))
+    for k, a in enumerate(REAL):
+        items.append(k8s_pod("bench", "server-%d" % k, {"app": "server"}, a))
+    items.append({"apiVersion": "v1", "kind": "Service",
+                  "metadata": {"name": "server", "namespace": "bench"},
+                  "spec": {"type": "ClusterIP", "selector": {"app": "server"},
+                           "clusterIP": POL_SVC_VIP, "clusterIPs": [POL_SVC_VIP],
+                           "ports": [{"name": "http", "protocol": "TCP", "port": SVC_PORT,
+                                      "targetPort": EP_PORT}]}})
+    items.append({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                  "metadata": {"name": "server-1", "namespace": "bench",
+                               "labels": {"kubernetes.io/service-name": "server"}},
+                  "addressType": "IPv4",
+                  "ports": [{"name": "http", "protocol": "TCP", "port": EP_PORT}],
+                  "endpoints": [{"addresses": [a],
+                                 "conditions": {"ready": True, "serving": True,
+                                                "terminating": False},
+                                 "nodeName": POL_NODE,
+                                 "targetRef": {"kind": "Pod", "namespace": "bench",
+                                               "name": "server-%d" % k}}
+                                for k, a in enumerate(REAL[:2])]})
+    objs = json.dumps({"apiVersion": "v1", "kind": "List", "items": items},
+                      separators=(",", ":"))
+    write(os.path.join(d, "nopol", "objects.json"), objs)
+    write(os.path.join(d, "pol", "objects.json"), objs)
+    pols = [k8s_policy(j, j == npol - 1) for j in range(npol)]
+    write(os.path.join(d, "pol", "policies.json"),
+          json.dumps({"apiVersion": "v1", "kind": "List", "items": pols},
+                     separators=(",", ":")))
+    for k in range(repeats):
+        write(os.path.join(d, "add-%d.json" % k),
+              json.dumps(k8s_policy(npol + k, False), separators=(",", ":")))
+    meta = {"pods": npods, "policies": npol, "namespaces": nns, "vip": POL_SVC_VIP,
+            "repeats": repeats}
+    write(os.path.join(d, "plan.json"), json.dumps(meta, indent=1) + "\n")
+
+
+# --------------------------------------------------------------------------
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -529,8 +627,13 @@ def main():
                     help="backends per Service of the memory split run (default 6)")
     ap.add_argument("--mem-size", type=int, default=0,
                     help="the size that gets the memory split files (mem6.*)")
+    ap.add_argument("--policy", default="",
+                    help="comma-separated PODS:POLICIES pairs (kubenf-agent objects)")
     a = ap.parse_args()
-    for n in (int(s) for s in a.sizes.split(",")):
+    for pq in filter(None, a.policy.split(",")):
+        p, q = (int(x) for x in pq.split(":"))
+        gen_policy(a.out, p, q, a.repeats)
+    for n in (int(s) for s in filter(None, a.sizes.split(","))):
         if n < 4 or n + a.repeats >= 65535:
             sys.exit("gen.py: size %d out of range" % n)
         out = os.path.join(a.out, str(n))

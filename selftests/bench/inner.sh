@@ -46,13 +46,17 @@ opt_mb=64		# MiB per stream sample
 opt_mem_size=	# size of the memory split run (6 backends per Service)
 opt_bin=
 opt_warm_size=100	# generated size used for the warm-up; "" for none
+opt_policy=		# "PODS:POLICIES ..." of the NetworkPolicy part (kubenf only)
+opt_sample_timeout=0	# guest seconds a timed command may take (0: no limit)
+opt_max_repeat=600	# no more programming samples once one took longer
 
 usage()
 {
 	cat >&2 <<EOF
 usage: $ME --gen DIR --out DIR --bin DIR [--ko KO] [--sizes "N..."] [--modes "M..."]
           [--runs R] [--program-runs P] [--conns C] [--mb MB] [--mem-size N]
-          [--warm-size N|""]
+          [--warm-size N|""] [--sample-timeout S] [--max-repeat-s S]
+          [--policy "PODS:POLICIES ..."]
 EOF
 	exit 2
 }
@@ -70,6 +74,9 @@ while [ $# -gt 0 ]; do
 	--mb)		opt_mb=$2; shift 2 ;;
 	--mem-size)	opt_mem_size=$2; shift 2 ;;
 	--warm-size)	opt_warm_size=$2; shift 2 ;;
+	--sample-timeout) opt_sample_timeout=$2; shift 2 ;;
+	--max-repeat-s)	opt_max_repeat=$2; shift 2 ;;
+	--policy)	opt_policy=$2; shift 2 ;;
 	--ko)		export KUBENF_KO=$2; shift 2 ;;
 	*)		usage ;;
 	esac
@@ -124,31 +131,59 @@ elapsed()
 # timed_ns NS CGROUP CMD...: run CMD in network namespace NS (and memory
 # cgroup CGROUP unless "-"), with stdin from $TIMED_STDIN (default
 # /dev/null); sets T_ELAPSED (seconds) and returns CMD's status. Only CMD is
-# timed: the namespace switch and the shell around it are not.
+# timed: the namespace switch and the shell around it are not. With
+# --sample-timeout S (T_LIMIT=S for one call; 0: none), CMD is killed once
+# it used S seconds of CPU (guest clock; the tools are single-threaded and
+# CPU-bound): then T_TIMEDOUT=1 and the status is 124.
 TIMED_STDIN=/dev/null
+T_TIMEDOUT=
 timed_ns()
 {
 	local ns=$1 cg=$2 out rc
 
 	shift 2
+	T_TIMEDOUT=
 	# Into the cgroup first: `ip netns exec` remounts /sys, which hides
 	# the cgroup file system; membership is inherited.
 	out=$(bash -c '
 		cg=$1; shift
 		[ "$cg" = - ] || echo $$ >"$cg/cgroup.procs" || exit 99
 		exec ip netns exec "$@"' _ "$cg" "$ns" bash -c '
+		to=$1; shift
+		# The limit is the kernel'\''s (RLIMIT_CPU: SIGXCPU, then
+		# SIGKILL): no watchdog process competes with the timed
+		# command for the one vCPU.
+		if [ "$to" -gt 0 ]; then
+			ulimit -St "$to" && ulimit -Ht $((to + 5)) || exit 98
+		fi
 		t0=$EPOCHREALTIME
 		"$@" >/tmp/bench/timed.out 2>&1
 		rc=$?
 		t1=$EPOCHREALTIME
 		echo "$t0 $t1"
-		exit $rc' _ "$@" <"$TIMED_STDIN")
+		exit $rc' _ "${T_LIMIT-$opt_sample_timeout}" "$@" <"$TIMED_STDIN")
 	rc=$?
 	T_ELAPSED=$(elapsed ${out% *} ${out#* })
+	# Killed by SIGXCPU or SIGKILL after using up the limit.
+	if { [ "$rc" = 152 ] || [ "$rc" = 137 ]; } && [ "${T_LIMIT-$opt_sample_timeout}" -gt 0 ] &&
+	   awk -v t="$T_ELAPSED" -v l="${T_LIMIT-$opt_sample_timeout}" 'BEGIN { exit !(t >= l) }'; then
+		T_TIMEDOUT=1
+		return 124
+	fi
 	if [ "$rc" != 0 ]; then
 		sed 's/^/    | /' /tmp/bench/timed.out | head -n 5
 	fi
 	return $rc
+}
+
+# capped MODE SIZE METRIC: a timed command hit --sample-timeout: recorded
+# as such (never as a figure); the mode's later figures at this size are
+# not measured.
+capped()
+{
+	log "CAPPED: $1 at $2 Services: $3 used more than ${opt_sample_timeout}s of CPU"
+	printf '{"mode": "%s", "size": %s, "metric": "capped", "what": "%s", "limit": %s}\n' \
+		"$1" "$2" "$3" "$opt_sample_timeout" >>"$RESULTS"
 }
 
 # Kernel memory in bytes that rules can occupy: unreclaimable slab, vmalloc
@@ -223,7 +258,7 @@ setup_node()
 
 listening()
 {
-	ip netns exec "$1" ss -Hltn "sport = :8080" | grep -q "$2"
+	ip netns exec "$1" ss -Hltn | grep -q " $2 "
 }
 
 # teardown_node: flush the mode's rules from userspace first, so that the
@@ -260,7 +295,7 @@ kubenf_version() { timed_ns "$NODE" - kubenfctl --version; }
 ipt_tool()	{ [ "$MODE" = iptables-legacy ] && echo iptables-legacy || echo iptables-nft; }
 iptables_setup()
 {
-	TIMED_STDIN=$D/ipt/setup.rules timed_ns "$NODE" - "$(ipt_tool)-restore" --noflush
+	TIMED_STDIN=$D/ipt/setup.rules T_LIMIT=0 timed_ns "$NODE" - "$(ipt_tool)-restore" --noflush
 }
 iptables_program()
 {
@@ -379,10 +414,15 @@ program()
 	settle
 	m0=$(kmem)
 	if ! mode_fn program "$cg" "$base"; then
-		fail "$mode" "$size" "programming $size Services ($base) failed"
+		if [ -n "$T_TIMEDOUT" ]; then
+			capped "$mode" "$size" "$metric"
+		else
+			fail "$mode" "$size" "programming $size Services ($base) failed"
+		fi
 		return 1
 	fi
 	local t=$T_ELAPSED
+	T_PROG=$t
 	settle
 	m1=$(kmem)
 	c=$(cgmem "$cg")
@@ -440,6 +480,10 @@ bench_mode()
 			teardown_node
 			return
 		fi
+		if awk -v t="$T_PROG" -v m="$opt_max_repeat" 'BEGIN { exit !(t > m) }'; then
+			log "  $mode: one programming took more than ${opt_max_repeat}s: not repeated"
+			break
+		fi
 	done
 
 	# The first connections must work, to the last and the middle Service.
@@ -461,7 +505,11 @@ bench_mode()
 	vips=$(sed -n '/"vip_add"/,/]/p' "$plan" | grep -o '[0-9.]*\.[0-9]*' )
 	for ((k = 0; k < opt_runs; k++)); do
 		if ! mode_fn add "$k"; then
-			fail "$mode" "$size" "adding one Service failed"
+			if [ -n "$T_TIMEDOUT" ]; then
+				capped "$mode" "$size" add_one
+			else
+				fail "$mode" "$size" "adding one Service failed"
+			fi
 			break
 		fi
 		emit "$mode" "$size" add_one "$k" \
@@ -475,7 +523,11 @@ bench_mode()
 	chg=$(json_get "$plan" vip_chg)
 	for ((k = 0; k < opt_runs; k++)); do
 		if ! mode_fn chg "$k"; then
-			fail "$mode" "$size" "changing one endpoint failed"
+			if [ -n "$T_TIMEDOUT" ]; then
+				capped "$mode" "$size" change_ep
+			else
+				fail "$mode" "$size" "changing one endpoint failed"
+			fi
 			break
 		fi
 		emit "$mode" "$size" change_ep "$k" \
@@ -545,6 +597,136 @@ warm_up()
 }
 
 ##############################################################################
+# NetworkPolicy, kubenf only (no kube-proxy mode enforces NetworkPolicy, so
+# there is no honest counterpart): the same pods and Service with and
+# without Q policies, programmed by the real agent (kubenf-agent
+# --from-file --once: parse, compile, diff, one transaction, read back).
+
+# serve_8081: a second server on server pod 1, port 8081, which no policy
+# admits.
+serve_8081()
+{
+	ip netns exec "$S1" "$CONNBENCH" serve 10.0.2.2 8081 </dev/null >/dev/null 2>&1 &
+	busywait 10000 listening "$S1" 10.0.2.2:8081
+}
+
+# agent_once DIR CGROUP: one timed agent run.
+agent_once()
+{
+	timed_ns "$NODE" "$2" kubenf-agent --node-name node-1 --cluster-cidr 10.0.0.0/8 \
+		--from-file "$1" --once --timeout 36000 -q
+}
+
+# pol_program P Q WHAT DIR METRIC: program a fresh node from DIR; time and
+# kernel memory.
+pol_program()
+{
+	local p=$1 q=$2 what=$3 dir=$4 metric=$5 m0 m1
+
+	new_cgroup
+	settle
+	m0=$(kmem)
+	if ! agent_once "$dir" "$CG"; then
+		if [ -n "$T_TIMEDOUT" ]; then
+			capped "$what" "$p" "$metric"
+		else
+			fail "$what" "$p" "kubenf-agent --once with $q policies failed"
+		fi
+		return 1
+	fi
+	local t=$T_ELAPSED
+	settle
+	m1=$(kmem)
+	emit "$what" "$p" "$metric" 0 "$t" s "\"policies\": $q"
+	emit "$what" "$p" "${metric/program/mem}" 0 $((m1 - m0)) B \
+		"\"policies\": $q, \"memcg\": $(cgmem "$CG")"
+	log "  $what: ${t}s, kernel memory +$(((m1 - m0) / 1024)) kB"
+}
+
+# pol_rates WHAT P Q: rates through the Service and straight to a pod.
+pol_rates()
+{
+	local what=$1 p=$2 q=$3 r out
+
+	for ((r = 0; r < opt_runs; r++)); do
+		for t in "pol_rate_svc $POL_VIP 80" "pol_rate_pod 10.0.2.2 8080"; do
+			set -- $t
+			if ! out=$(ip netns exec "$CLIENT" "$CONNBENCH" rate "$2" "$3" \
+					"$opt_conns" "$opt_warmup"); then
+				fail "$what" "$p" "$1 with $q policies: connections failed: $out"
+				return 1
+			fi
+			emit "$what" "$p" "$1" "$r" \
+				"$(sed 's/.*"rate": \([0-9.]*\).*/\1/' <<<"$out")" conn/s \
+				"\"policies\": $q, \"detail\": $out"
+		done
+	done
+}
+
+bench_policy()
+{
+	local p=$1 q=$2 d=$WORK/pol-$1-$2 k n
+
+	MODE=kubenf
+	SIZE=$p
+	rm -rf "$d"
+	cp -r "$opt_gen/pol-$p-$q" "$d" || { fail kubenf-pol "$p" "no policy files for $p:$q"; return; }
+	POL_VIP=$(json_get "$d/plan.json" vip)
+
+	# The same objects without NetworkPolicies: the baseline.
+	log "== kubenf, $p pods, no policies"
+	if setup_node && serve_8081 && pol_program "$p" 0 kubenf-nopol "$d/nopol" pol_program; then
+		# Port 8081 of a server pod: open without policies ...
+		rate kubenf-nopol "$p" check 0 10.0.2.2 8081 3 0 &&
+			pol_rates kubenf-nopol "$p" 0
+	fi
+	teardown_node
+
+	log "== kubenf, $p pods, $q policies"
+	if ! setup_node || ! serve_8081 ||
+	   ! pol_program "$p" "$q" kubenf-pol "$d/pol" pol_program; then
+		teardown_node
+		return
+	fi
+	# ... and closed with them (no policy admits it).
+	if ip netns exec "$CLIENT" "$CONNBENCH" rate 10.0.2.2 8081 1 0 >/dev/null 2>&1; then
+		fail kubenf-pol "$p" "port 8081 is open although no policy admits it"
+		teardown_node
+		return
+	fi
+	# Enforced: the module holds policies (how many kernel objects Q
+	# NetworkPolicies compile to is the compiler's business: recorded).
+	local counts
+	counts=$(ip netns exec "$NODE" kubenfctl -o json info | jq -c .counts)
+	log "  module objects: $counts"
+	emit kubenf-pol "$p" pol_objects 0 "$(jq .policies <<<"$counts")" objects \
+		"\"policies\": $q, \"counts\": $counts"
+	if [ "$(jq .policies <<<"$counts")" = 0 ] || [ "$(jq .pods <<<"$counts")" = 0 ]; then
+		fail kubenf-pol "$p" "the module holds no policies or no pods: $counts"
+		teardown_node
+		return
+	fi
+	pol_rates kubenf-pol "$p" "$q"
+	# One NetworkPolicy added with Q present, by the agent run once more
+	# (it reads and compiles everything, sends the difference).
+	for ((k = 0; k < opt_runs; k++)); do
+		cp "$d/add-$k.json" "$d/pol/zz-add-$k.json"
+		if ! agent_once "$d/pol" -; then
+			if [ -n "$T_TIMEDOUT" ]; then
+				capped kubenf-pol "$p" pol_add
+			else
+				fail kubenf-pol "$p" "adding one policy failed"
+			fi
+			break
+		fi
+		emit kubenf-pol "$p" pol_add "$k" \
+			"$(awk -v t="$T_ELAPSED" 'BEGIN { printf "%.3f", t * 1000 }')" ms "\"policies\": $q"
+	done
+	teardown_node
+	rm -rf "$d"
+}
+
+##############################################################################
 
 main()
 {
@@ -581,6 +763,21 @@ main()
 			done
 		fi
 		rm -rf "${WORK:?}/$size"
+	done
+	local pq
+	if [ -n "$opt_policy" ] && [ -n "$opt_warm_size" ]; then
+		# Warm-up, not measured: the agent's first run in this VM
+		# (smallest pair, no policies) pays for cold caches; the
+		# smoke run (no --warm-size) accepts cold first samples.
+		pq=$(tr ' ' '\n' <<<"$opt_policy" | sort -t: -n | head -n1)
+		log "warm-up: kubenf-agent, $pq"
+		MODE=kubenf SIZE=${pq%:*}
+		setup_node && agent_once "$opt_gen/pol-${pq%:*}-${pq#*:}/pol" - >/dev/null ||
+			fail kubenf-pol "${pq%:*}" "warm-up: kubenf-agent failed"
+		teardown_node
+	fi
+	for pq in $opt_policy; do
+		bench_policy "${pq%:*}" "${pq#*:}"
 	done
 	log "done; failures: $FAILED"
 	return $FAILED

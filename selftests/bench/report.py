@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Tables, JSON and charts of one `make bench` run.
 
-  report.py DIR
+  report.py [--tap] DIR
 
 reads DIR/results.jsonl (one sample a line, written in the VM by inner.sh),
 DIR/vm-info.json and DIR/host-info.json, and writes
@@ -13,6 +13,11 @@ DIR/vm-info.json and DIR/host-info.json, and writes
                      ratios to kubenf and to no translation, the targets
   DIR/<figure>.png   one chart per figure: the figure against the number of
                      Services, one line per mode, bars from min to max
+
+and prints the markdown, or with --tap one TAP test per mode (and one for
+the NetworkPolicy part): ok when it programmed its rules and carried
+connections. A figure that hit the per-sample limit (--sample-timeout) is
+"capped": shown as such, never as a number, and not a failure.
 
 Exit status 1 if the run recorded a failure (a mode that could not program
 its rules or carry a connection), 0 otherwise.
@@ -33,6 +38,8 @@ LABEL = {
     "none": "no Service (pod IP)",
     "ct-nat": "no Service, conntrack + NAT hooks (pod IP)",
     "kubenf-nl": "kubenf, resident netlink socket",
+    "kubenf-nopol": "kubenf, no NetworkPolicy",
+    "kubenf-pol": "kubenf, NetworkPolicy enforced",
 }
 STYLE = {
     "kubenf": ("tab:green", "o"), "kubenf-nl": ("tab:olive", "^"),
@@ -56,21 +63,26 @@ FIGURES = {
 
 
 def load(d):
-    samples, failures = [], []
+    samples, failures, capped = [], [], []
     with open(os.path.join(d, "results.jsonl")) as f:
         for line in f:
             line = line.strip()
             if not line:
                 continue
             r = json.loads(line)
-            (failures if r["metric"] == "failure" else samples).append(r)
+            if r["metric"] == "failure":
+                failures.append(r)
+            elif r["metric"] == "capped":
+                capped.append(r)
+            else:
+                samples.append(r)
     info = {}
     for name in ("vm-info.json", "host-info.json"):
         p = os.path.join(d, name)
         if os.path.exists(p):
             with open(p) as f:
                 info[name.split("-")[0]] = json.load(f)
-    return samples, failures, info
+    return samples, failures, capped, info
 
 
 def summarize(samples):
@@ -131,16 +143,35 @@ def modes_of(bymode):
     return [m for m in MODES + ["kubenf-nl"] if m in bymode]
 
 
+CAPS = {}     # (mode, size) -> (figure that hit the limit, limit in s)
+
+
+def capped_cell(m, n, metric):
+    """A figure not measured because a timed command of this mode at this
+    size hit the per-sample limit: what the cell says instead."""
+    c = CAPS.get((m, n))
+    if not c:
+        return "-"
+    what, limit = c
+    if what == metric:
+        return "capped: > %d s CPU" % limit
+    return "not measured (%s capped)" % what
+
+
 def table(acc, metric, sizes):
     title, unit, _, _, _ = FIGURES[metric]
-    bymode = acc.get(metric, {})
+    bymode = dict(acc.get(metric, {}))
     if not bymode:
         return []
+    for (m, n), _ in CAPS.items():
+        if metric != "mem_per_svc" and n in sizes:
+            bymode.setdefault(m, {})
     out = ["### %s [%s]" % (title, unit), "",
            "| mode | " + " | ".join("%d" % n for n in sizes) + " |",
            "|---|" + "---|" * len(sizes)]
     for m in modes_of(bymode):
-        row = [cell(bymode[m][n], unit) if n in bymode[m] else "-" for n in sizes]
+        row = [cell(bymode[m][n], unit) if n in bymode[m] else capped_cell(m, n, metric)
+               for n in sizes]
         out.append("| %s | %s |" % (LABEL.get(m, m), " | ".join(row)))
     out.append("")
     return out
@@ -273,6 +304,11 @@ def targets(acc, sizes):
     others = [(med(acc, "program_all", m, hi), m) for m in modes_of(acc.get("program_all", {}))
               if m not in ("kubenf", "none", "ct-nat")]
     others = [(v, m) for v, m in others if v is not None]
+    capped_prog = [m for (m, n), (what, _) in CAPS.items() if n == hi and what == "program_all"]
+    if capped_prog:
+        out.append("| (programming %d Services: %s | capped | more than %d s of CPU, not a figure |"
+                   % (hi, ", ".join(LABEL.get(m, m) for m in capped_prog) + ")",
+                   CAPS[(capped_prog[0], hi)][1]))
     if k is not None and others:
         best = min(others)
         out.append("| programming %d Services from scratch faster than any other mode | %s | "
@@ -281,6 +317,110 @@ def targets(acc, sizes):
                       best[0] / k))
     out.append("")
     return out
+
+
+def policy_section(samples):
+    """The NetworkPolicy part (kubenf only): one row per pods/policies pair."""
+    acc = {}
+    for r in samples:
+        if not r["metric"].startswith("pol_"):
+            continue
+        key = (int(r["size"]), int(r.get("policies", 0)))
+        acc.setdefault((r["metric"], r["mode"]), {}).setdefault(int(r["size"]), {}) \
+            .setdefault(key[1], []).append(r)
+    if not acc:
+        return [], {}
+
+    def vals(metric, mode, p, q=None):
+        byq = acc.get((metric, mode), {}).get(p, {})
+        if q is None:
+            rs = [r for v in byq.values() for r in v]
+        else:
+            rs = byq.get(q, [])
+        return [float(r["value"]) for r in rs]
+
+    pairs = sorted({(p, q) for (metric, mode), byp in acc.items() if mode == "kubenf-pol"
+                    for p, byq in byp.items() for q in byq})
+    out = ["### NetworkPolicy (kubenf only)", "",
+           "No kube-proxy mode enforces NetworkPolicy, so there is no counterpart to compare "
+           "with: the same pods and Service programmed by kubenf-agent --from-file --once, "
+           "without and with Q NetworkPolicies. Every policy selects the server pods (the "
+           "worst case for a new connection's verdict); only the last one admits the client. "
+           "Rates: connections to the Service's cluster IP and straight to a server pod. "
+           "Memory per policy: (kernel memory with the policies - without) / Q. Cells: median "
+           "(min-max).", "",
+           "| pods | policies | program, no policies [s] | program, with policies [s] | "
+           "add one policy [ms] | rate via Service, no policies | rate via Service, enforced | "
+           "rate to pod, no policies | rate to pod, enforced | kernel memory per policy [B] | "
+           "kernel objects |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
+    summary = {}
+    for p, q in pairs:
+        row = ["%d" % p, "%d" % q]
+        cells = {}
+        for key, metric, mode, qq, unit in (
+                ("program_nopol", "pol_program", "kubenf-nopol", 0, "s"),
+                ("program_pol", "pol_program", "kubenf-pol", q, "s"),
+                ("add_policy", "pol_add", "kubenf-pol", q, "ms"),
+                ("rate_svc_nopol", "pol_rate_svc", "kubenf-nopol", 0, "conn/s"),
+                ("rate_svc_pol", "pol_rate_svc", "kubenf-pol", q, "conn/s"),
+                ("rate_pod_nopol", "pol_rate_pod", "kubenf-nopol", 0, "conn/s"),
+                ("rate_pod_pol", "pol_rate_pod", "kubenf-pol", q, "conn/s")):
+            v = vals(metric, mode, p, qq)
+            if v:
+                cells[key] = stats(v)
+                row.append(cell(v, unit))
+            else:
+                row.append("-")
+        m0, m1 = vals("pol_mem", "kubenf-nopol", p, 0), vals("pol_mem", "kubenf-pol", p, q)
+        if m0 and m1:
+            delta = statistics.median(m1) - statistics.median(m0)
+            per = delta / q
+            cells["mem_per_policy"] = per
+            # /proc/meminfo moves by whole pages and per-CPU batches: a
+            # difference below 64 kB says nothing.
+            row.append("%.0f" % per if abs(delta) >= 65536 else
+                       "noise (%+.0f kB in all)" % (delta / 1024))
+        else:
+            row.append("-")
+        objs = acc.get(("pol_objects", "kubenf-pol"), {}).get(p, {}).get(q, [])
+        row.append(", ".join("%s %s" % (v, k) for k, v in objs[0].get("counts", {}).items()
+                             if not k.startswith("max")) if objs else "-")
+        summary["%d:%d" % (p, q)] = cells
+        out.append("| %s |" % " | ".join(row))
+    out.append("")
+    return out, summary
+
+
+def tap(samples, failures, sizes):
+    """One TAP test per mode of the Service part and one for the policy
+    part: ok when it programmed and carried connections."""
+    modes = [m for m in MODES if any(r["mode"] == m and not r["metric"].startswith("pol_")
+                                     for r in samples + failures)]
+    tests = []
+    for m in modes:
+        bad = [f for f in failures if f["mode"] == m]
+        ok = not bad and all(
+            any(r["mode"] == m and r["metric"] == "rate_last" and int(r["size"]) == n
+                for r in samples) or (m, n) in CAPS for n in sizes) and (
+            m == "none" or any(r["mode"] == m and r["metric"] == "program_all" for r in samples)
+            or any(c[0] == m for c in CAPS))
+        why = "; ".join(f["what"] for f in bad) or ("no figures" if not ok else "")
+        what = ("carried connections (the floor)" if m == "none" else
+                "programmed %s Services and carried connections" % "/".join(map(str, sizes)))
+        tests.append((ok, "%s: %s%s" % (LABEL.get(m, m), what, " (" + why + ")" if why else "")))
+    pol = [r for r in samples if r["metric"].startswith("pol_")]
+    polfail = [f for f in failures if f["mode"] in ("kubenf-pol", "kubenf-nopol")]
+    if pol or polfail:
+        ok = not polfail and any(r["mode"] == "kubenf-pol" and r["metric"] == "pol_rate_svc"
+                                 for r in pol)
+        why = "; ".join(f["what"] for f in polfail)
+        tests.append((ok, "kubenf NetworkPolicy: programmed by the agent, enforced, carried "
+                      "connections%s" % (" (" + why + ")" if why else "")))
+    lines = ["TAP version 13", "1..%d" % len(tests)]
+    for i, (ok, what) in enumerate(tests, 1):
+        lines.append("%s %d - %s" % ("ok" if ok else "not ok", i, what))
+    return lines
 
 
 def chart(d, acc, metric, sizes, info):
@@ -326,12 +466,21 @@ def chart(d, acc, metric, sizes, info):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: report.py DIR")
-    d = sys.argv[1]
-    samples, failures, info = load(d)
+    args = sys.argv[1:]
+    want_tap = args[:1] == ["--tap"]
+    if want_tap:
+        args = args[1:]
+    if len(args) != 1:
+        sys.exit("usage: report.py [--tap] DIR")
+    d = args[0]
+    samples, failures, capped, info = load(d)
+    for c in capped:
+        CAPS.setdefault((c["mode"], int(c["size"])), (c["what"], int(c["limit"])))
+    pol_samples = [r for r in samples if r["metric"].startswith("pol_")]
+    samples = [r for r in samples if not r["metric"].startswith("pol_")]
     acc = summarize(samples)
-    sizes = sorted({int(r["size"]) for r in samples})
+    sizes = sorted({int(r["size"]) for r in samples} |
+                   {n for (m, n) in CAPS if not m.startswith("kubenf-")})
     summary = {}
     for metric, bymode in acc.items():
         if metric.startswith("_"):
@@ -339,8 +488,9 @@ def main():
         summary[metric] = {m: {str(n): stats(v) for n, v in bysize.items()}
                            for m, bysize in bymode.items()}
     with open(os.path.join(d, "results.json"), "w") as f:
-        json.dump({"info": info, "failures": failures, "summary": summary,
-                   "samples": samples}, f, indent=1)
+        pol_md, pol_summary = policy_section(pol_samples)
+        json.dump({"info": info, "failures": failures, "capped": capped, "summary": summary,
+                   "policy": pol_summary, "samples": samples + pol_samples}, f, indent=1)
 
     md = ["# kubenf `make bench` results", ""]
     vm, host = info.get("vm", {}), info.get("host", {})
@@ -354,6 +504,8 @@ def main():
            "scratch. Cells: median (min-max)."
            % (host.get("runs", "?"), host.get("conns", "?"), 20, host.get("mb", "?"),
               host.get("program_runs", "?")), ""]
+    if host.get("notes"):
+        md += ["Notes on this run:", ""] + ["* " + n for n in host["notes"]] + [""]
     if failures:
         md += ["**Failures:**", ""] + ["* %s at %s Services: %s" % (f["mode"], f["size"], f["what"])
                                        for f in failures] + [""]
@@ -363,6 +515,13 @@ def main():
         png = chart(d, acc, metric, sizes, info)
         if png:
             md += ["![%s](%s)" % (metric, png), ""]
+    if CAPS:
+        md += ["Capped: %s. A capped figure used more CPU time than the per-sample limit "
+               "(`--sample-timeout`) and was killed; it is not a measurement, only a lower "
+               "bound, and that mode's other figures at that size were not measured." %
+               "; ".join("%s at %d Services: %s (> %d s)" % (LABEL.get(m, m), n, w, lim)
+                         for (m, n), (w, lim) in sorted(CAPS.items())), ""]
+    md += pol_md
     md += mem_split(acc, info)
     md += exec_table(acc, sizes)
     md += ratio_table(acc, sizes)
@@ -370,7 +529,7 @@ def main():
                                        vm.get("nft", "?"), vm.get("ipvsadm", "?")), ""]
     with open(os.path.join(d, "results.md"), "w") as f:
         f.write("\n".join(md))
-    print("\n".join(md))
+    print("\n".join(tap(samples + pol_samples, failures, sizes) if want_tap else md))
     return 1 if failures else 0
 
 
