@@ -220,6 +220,19 @@ setup_ns()
 	NS_LIST+=("${ns_list[@]}")
 }
 
+# pod_setup NS ADDR4 ADDR6 GW4 GW6: eth0 of NS up with ADDR4/24 and
+# ADDR6/64, default routes through the gateways.
+pod_setup()
+{
+	local ns=$1
+
+	ip -n "$ns" addr add "$2/24" dev eth0
+	ip -n "$ns" addr add "$3/64" dev eth0 nodad
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" route add default via "$4"
+	ip -n "$ns" -6 route add default via "$5"
+}
+
 ##############################################################################
 # kubenf
 

@@ -76,17 +76,6 @@ find_helpers()
 	fi
 }
 
-pod_setup()
-{
-	local ns=$1
-
-	ip -n "$ns" addr add "$2/24" dev eth0
-	ip -n "$ns" addr add "$3/64" dev eth0 nodad
-	ip -n "$ns" link set eth0 up
-	ip -n "$ns" route add default via "$4"
-	ip -n "$ns" -6 route add default via "$5"
-}
-
 setup()
 {
 	local p

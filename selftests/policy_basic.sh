@@ -146,17 +146,6 @@ listening()
 	ip netns exec "$1" ss -Hln "sport = :$2" | grep -q .
 }
 
-pod_setup()
-{
-	local ns=$1
-
-	ip -n "$ns" addr add "$2/24" dev eth0
-	ip -n "$ns" addr add "$3/64" dev eth0 nodad
-	ip -n "$ns" link set eth0 up
-	ip -n "$ns" route add default via "$4"
-	ip -n "$ns" -6 route add default via "$5"
-}
-
 setup()
 {
 	local dev
