@@ -1017,13 +1017,21 @@ static struct kubenf_txn *kubenf_txn_take(struct kubenf_net *kn,
 
 static int kubenf_txn_end(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *want = info->attrs[KUBENF_A_GENERATION];
 	struct kubenf_net *kn = kubenf_net(genl_info_net(info));
 	bool commit = info->genlhdr->cmd == KUBENF_CMD_TXN_COMMIT;
 	struct sk_buff *msg = NULL;
+	struct nlattr *want = NULL;
 	struct kubenf_txn *txn;
 	void *hdr = NULL;
 	int ret = 0;
+
+	/*
+	 * ABORT has no policy: genl gives it an attribute array that ends
+	 * before GENERATION (its reject-all policy has maxattr 1). Only a
+	 * COMMIT's array, sized by kubenf_txn_commit_policy, holds it.
+	 */
+	if (commit)
+		want = info->attrs[KUBENF_A_GENERATION];
 
 	if (commit) {
 		/* Allocated first: a commit must not fail after applying. */

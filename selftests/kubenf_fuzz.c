@@ -8,6 +8,7 @@
  *   kubenf_fuzz bulk [-t] [-r] [-L KIB] SERVICES BACKENDS
  *   kubenf_fuzz digest
  *   kubenf_fuzz fill-peersets [-n] [-c] FIRST COUNT
+ *   kubenf_fuzz storm CMD COUNT
  *   kubenf_fuzz close-mid-dump ROUNDS
  *   kubenf_fuzz close-mid-txn ROUNDS
  *
@@ -34,7 +35,8 @@
  * (0 or an errno name), the generation and how many services it sent; -L
  * first locks its memory and limits its memory cgroup to what it uses plus
  * KIB. digest prints the digest of the
- * committed state and the object counts. fill-peersets: see cmd_fill().
+ * committed state and the object counts. fill-peersets: see cmd_fill();
+ * storm: see cmd_storm().
  * close-mid-dump starts multi-part
  * dumps and closes the socket after the first part; close-mid-txn opens a
  * transaction, stages objects and closes the socket.
@@ -2062,6 +2064,64 @@ static int cmd_fill(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Sends COUNT requests of command CMD without attributes, 256 per
+ * datagram, and prints how many got each answer. Requests the genl core
+ * hands to kubenf with an attribute array shorter than the family's
+ * (commands without a policy) are where an out-of-bounds read of that
+ * array shows, under KASAN or KFENCE.
+ */
+static int cmd_storm(int argc, char **argv)
+{
+	static uint8_t buf[256 * KNL_HDRLEN] __attribute__((aligned(8)));
+	long count, i = 0, none = 0;
+	int fd, n, k, cmd;
+
+	if (argc != 3)
+		die("usage: storm CMD COUNT");
+	cmd = atoi(argv[1]);
+	count = atol(argv[2]);
+	fd = fz_open();
+	memset(errno_hist, 0, sizeof(errno_hist));
+	while (i < count) {
+		size_t off = 0;
+
+		for (n = 0; n < 256 && i + n < count; n++) {
+			struct knl_msg m;
+
+			knl_init(&m, family, NLM_F_ACK, cmd,
+				 KUBENF_GENL_VERSION);
+			knl_nlh(&m)->nlmsg_seq = seq_next;
+			step_res[n].seq = seq_next++;
+			memcpy(buf + off, m.buf, m.len);
+			off += NLMSG_ALIGN(m.len);
+		}
+		if (send(fd, buf, off, 0) < 0)
+			die("send: %s", strerror(errno));
+		if (collect(fd, step_res, n))
+			die("reading the answers");
+		for (k = 0; k < n; k++) {
+			int e = step_res[k].error;
+
+			if (e == R_NONE)
+				none++;
+			else
+				errno_hist[-e < 160 ? -e : 0]++;
+		}
+		i += n;
+	}
+	close(fd);
+	printf("cmd %d:", cmd);
+	for (k = 0; k < 160; k++)
+		if (errno_hist[k])
+			printf(" %s=%lld", k ? strerrorname_np(k) : "0",
+			       errno_hist[k]);
+	if (none)
+		printf(" none=%ld", none);
+	printf("\n");
+	return none ? 1 : 0;
+}
+
 static int cmd_digest(void)
 {
 	struct state st;
@@ -2174,6 +2234,8 @@ int main(int argc, char **argv)
 		return cmd_digest();
 	if (!strcmp(argv[1], "fill-peersets"))
 		return cmd_fill(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "storm"))
+		return cmd_storm(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "close-mid-dump") && argc == 3)
 		return cmd_close_dump(atol(argv[2]));
 	if (!strcmp(argv[1], "close-mid-txn") && argc == 3)

@@ -5,6 +5,11 @@
 # what is checked after every message), each run in a network namespace of
 # its own and in a memory cgroup of its own:
 #
+#   bare_commands     every command number, with no attribute at all,
+#                     1000 times each: where the genl core hands kubenf an
+#                     attribute array shorter than the family's (commands
+#                     without a policy), a read past it shows under KASAN,
+#                     or KFENCE (selftests/vm/run --debug)
 #   fuzz              FUZZ_MSGS messages (default 30000), one writer
 #   fuzz_concurrent   FUZZ_CONC_MSGS messages (default 5000) with a reader
 #                     dumping everything and a contender opening
@@ -13,7 +18,9 @@
 #   no_leak           once the namespaces are gone, the memory charged to
 #                     the cgroups went back to what it was (and kmemleak,
 #                     when the kernel has it, finds nothing)
-#   kernel_log_clean  no BUG, WARNING, KASAN, KFENCE, ... in the kernel log
+#   kernel_log_clean  no BUG, WARNING, KASAN, KFENCE, ... in the kernel log,
+#                     followed from the start (a long run's ratelimited
+#                     netlink warnings push the start out of the ring buffer)
 #
 # FUZZ_SEED fixes the seed (else each run picks one and prints it). A run of
 # a million messages: FUZZ_MSGS=1000000, run as a script of its own (not
@@ -31,6 +38,7 @@ source "$(dirname "$(readlink -f "$0")")/lib.sh"
 : "${FUZZ_CONC_MSGS:=5000}"
 : "${FUZZ_SEED:=}"
 : "${FUZZ_LOG:=}"
+: "${FUZZ_BARE:=1000}"
 # Memory the cgroups may keep once everything is gone (per-cpu caches of
 # charged objects, slab pages not yet given back).
 : "${FUZZ_LEAK_SLACK_KB:=1024}"
@@ -39,9 +47,13 @@ FUZZ=$KSFT_BIN/kubenf_fuzz
 CG_ROOT=/sys/fs/cgroup
 CG=
 RCU_EXP_SAVED=
+KLOG_FILE=
+KLOG_PID=
 
 cleanup()
 {
+	[ -n "$KLOG_PID" ] && kill "$KLOG_PID" 2>/dev/null
+	[ -n "$KLOG_FILE" ] && rm -f "$KLOG_FILE"
 	[ -n "$RCU_EXP_SAVED" ] &&
 		echo "$RCU_EXP_SAVED" >/sys/kernel/rcu_expedited 2>/dev/null
 	[ -n "$CG" ] && [ -d "$CG" ] && rmdir "$CG" 2>/dev/null
@@ -74,6 +86,18 @@ run_fuzz()
 		 exec unshare --net "$@"' _ "$CG" "$FUZZ" fuzz "${seed[@]}" "$@" |
 		tee -a "${FUZZ_LOG:-/dev/null}"
 	return "${PIPESTATUS[0]}"
+}
+
+bare_commands()
+{
+	local lret=0 cmd
+
+	# One past KUBENF_CMD_MAX too: unknown to the family.
+	for cmd in $(seq 1 22); do
+		check "bare command $cmd" \
+			unshare --net "$FUZZ" storm "$cmd" "$FUZZ_BARE"
+	done
+	return $lret
 }
 
 CG_BASE_KB=
@@ -127,7 +151,14 @@ no_leak()
 
 kernel_log_clean()
 {
-	klog_check "$KLOG_MARK"
+	local bad
+
+	[ -n "$KLOG_PID" ] || { klog_check "$KLOG_MARK"; return; }
+	bad=$(awk -v id="$KLOG_MARK" 'f { print } index($0, id) { f = 1 }' \
+		"$KLOG_FILE" | grep -E "$KLOG_BAD")
+	[ -z "$bad" ] && return 0
+	echo "$bad" | head -20 | sed 's/^/# klog: /'
+	return 1
 }
 
 trap cleanup EXIT
@@ -136,11 +167,14 @@ require_bin kubenf_fuzz
 checktool "unshare --net true" "create namespaces with unshare"
 require_kubenf
 KLOG_MARK=$(klog_mark)
+KLOG_FILE=$(mktemp "${TMPDIR:-/tmp}/kubenf-klog.XXXXXX")
+dmesg -w >"$KLOG_FILE" 2>/dev/null &
+KLOG_PID=$!
 if [ -w /sys/kernel/rcu_expedited ]; then
 	RCU_EXP_SAVED=$(cat /sys/kernel/rcu_expedited)
 	echo 1 >/sys/kernel/rcu_expedited
 fi
 setup_cgroup
 
-run_tests fuzz fuzz_concurrent no_leak kernel_log_clean
+run_tests bare_commands fuzz fuzz_concurrent no_leak kernel_log_clean
 exit "$EXIT_STATUS"
