@@ -396,7 +396,10 @@ external_ip()
 	[ "$out" = b1 ] || return $ksft_fail
 	out=$(probe udp 198.51.100.10 53)
 	echo "# udp: $out"
-	[ "$out" = b1 ]
+	[ "$out" = b1 ] && return $ksft_pass
+	ip netns exec "$NODE" conntrack -L -p udp 2>&1 | sed 's/^/# ct: /'
+	kctl stats | sed 's/^/# stats: /'
+	return $ksft_fail
 }
 
 lb_source_ranges()
