@@ -394,9 +394,14 @@ external_ip()
 	out=$(probe tcp 198.51.100.10 80)
 	echo "# tcp: $out"
 	[ "$out" = b1 ] || return $ksft_fail
-	out=$(probe udp 198.51.100.10 53)
-	echo "# udp: $out"
-	[ "$out" = b1 ] && return $ksft_pass
+	# Up to three datagrams: on a heavily loaded host the first answer
+	# sometimes never came on 6.1 (not seen when the VM runs alone);
+	# a translation that does not work fails all three.
+	for _ in 1 2 3; do
+		out=$(probe udp 198.51.100.10 53)
+		echo "# udp: $out"
+		[ "$out" = b1 ] && return $ksft_pass
+	done
 	ip netns exec "$NODE" conntrack -L -p udp 2>&1 | sed 's/^/# ct: /'
 	kctl stats | sed 's/^/# stats: /'
 	return $ksft_fail
