@@ -285,6 +285,10 @@ api_errors_keep_rules()
 	before=$(count "in sync at generation $gen")
 	check "arm 429" fake /fake/fault '{"op": "list", "resource": "*", "status": 429, "count": 3}'
 	check "arm 503" fake /fake/fault '{"op": "list", "resource": "*", "status": 503, "count": 3}'
+	# A change the watches never see (the headless z/db has no kernel
+	# object), then its history gone: every reconnection gets 410.
+	check "silent change" fake /fake/delete \
+		'{"kind": "Service", "namespace": "z", "name": "db", "silent": true}'
 	check "history gone" fake /fake/compact
 	check "cut the watches" fake /fake/close
 	check "429 logged" busywait "$BUSYWAIT_TIMEOUT" agent_says "429"

@@ -554,6 +554,11 @@ new_pod_under_deny()
 	AGENT_PID=$!
 	check "the pod CIDRs are set" busywait "$BUSYWAIT_TIMEOUT" eval \
 		'kctl -o json config show | jq -e ".pod_cidrs | length == 2" >/dev/null'
+	# Before its pod object exists: denied as an unknown pod.
+	check_eq "unknown, denied" "" \
+		"$(PROBE_TIMEOUT=2 probe 10.244.1.50 80 | grep x/new)"
+	check "counted as unknown-pod" eval \
+		'[ "$(kctl -o json stats | jq ".drops.\"unknown-pod\" // 0")" -gt 0 ]'
 	rm -f "$WORK/stop" "$WORK/hits" "$WORK/tries"
 	while [ ! -e "$WORK/stop" ]; do
 		[ "$(PROBE_TIMEOUT=1 probe 10.244.1.50 80)" = x/new ] &&
@@ -571,11 +576,10 @@ new_pod_under_deny()
 		'kctl -o json pod show | jq -e "any(.[]; .name == \"x/new\")" >/dev/null'
 	touch "$WORK/stop"
 	wait "$loop"
-	hits=$(wc -l <"$WORK/hits" 2>/dev/null || echo 0)
+	hits=0
+	[ -e "$WORK/hits" ] && hits=$(wc -l <"$WORK/hits")
 	echo "# y/b -> x/new: $hits answers in $(wc -l <"$WORK/tries") tries"
 	check_eq "never open" 0 "$hits"
-	check "denied as an unknown pod first" eval \
-		'[ "$(kctl -o json stats | jq ".drops.\"unknown-pod\" // 0")" -gt 0 ]'
 	kill -TERM "$AGENT_PID"
 	wait "$AGENT_PID"
 	AGENT_PID=
