@@ -1002,15 +1002,21 @@ static struct kubenf_txn *kubenf_txn_take(struct kubenf_net *kn,
 
 static int kubenf_txn_end(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *want = info->attrs[KUBENF_A_GENERATION];
 	struct kubenf_net *kn = kubenf_net(genl_info_net(info));
 	bool commit = info->genlhdr->cmd == KUBENF_CMD_TXN_COMMIT;
 	struct sk_buff *msg = NULL;
+	struct nlattr *want = NULL;
 	struct kubenf_txn *txn;
 	void *hdr = NULL;
 	int ret = 0;
 
 	if (commit) {
+		/*
+		 * Only COMMIT has a policy: info->attrs has its maxattr + 1
+		 * slots. ABORT has none, so genetlink gives it a 2-slot
+		 * reject-all array (or none at all): never index it.
+		 */
+		want = info->attrs[KUBENF_A_GENERATION];
 		/* Allocated first: a commit must not fail after applying. */
 		msg = genlmsg_new(nla_total_size_64bit(sizeof(u64)),
 				  GFP_KERNEL);
