@@ -1034,6 +1034,12 @@ static int kubenf_txn_end(struct sk_buff *skb, struct genl_info *info)
 		want = info->attrs[KUBENF_A_GENERATION];
 
 	if (commit) {
+		/*
+		 * Only COMMIT has a policy: info->attrs has its maxattr + 1
+		 * slots. ABORT has none, so genetlink gives it a 2-slot
+		 * reject-all array (or none at all): never index it.
+		 */
+		want = info->attrs[KUBENF_A_GENERATION];
 		/* Allocated first: a commit must not fail after applying. */
 		msg = genlmsg_new(nla_total_size_64bit(sizeof(u64)),
 				  GFP_KERNEL);

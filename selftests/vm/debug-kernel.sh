@@ -94,6 +94,8 @@ if [ ! -f "$dir/done" ]; then
 	done
 	[ -r /usr/include/libelf.h ] || die "libelf-dev missing (run make deps)"
 	mkdir -p "$dir"
+	how=built
+	[ -f "$dir/src/.config" ] && how="resumed and built"
 	if [ ! -f "$dir/src/.config" ]; then
 		msg "extracting $SRC_TAR into $dir/src"
 		rm -rf "$dir/src.tmp"
@@ -130,8 +132,8 @@ if [ ! -f "$dir/done" ]; then
 		INSTALL_MOD_STRIP=1 >>"$dir/build.log" 2>&1 ||
 		die "modules_install failed (log: $dir/build.log)"
 	make -s -C "$dir/src" kernelrelease >"$dir/version"
-	echo "$((SECONDS - t0))" >"$dir/build-seconds"
+	echo "$how in $((SECONDS - t0)) s" >"$dir/build-time"
 	touch "$dir/done"
-	msg "built in $((SECONDS - t0)) s"
+	msg "$how in $((SECONDS - t0)) s"
 fi
 install_kernel
