@@ -1025,14 +1025,6 @@ static int kubenf_txn_end(struct sk_buff *skb, struct genl_info *info)
 	void *hdr = NULL;
 	int ret = 0;
 
-	/*
-	 * ABORT has no policy: genl gives it an attribute array that ends
-	 * before GENERATION (its reject-all policy has maxattr 1). Only a
-	 * COMMIT's array, sized by kubenf_txn_commit_policy, holds it.
-	 */
-	if (commit)
-		want = info->attrs[KUBENF_A_GENERATION];
-
 	if (commit) {
 		/*
 		 * Only COMMIT has a policy: info->attrs has its maxattr + 1
