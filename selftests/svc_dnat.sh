@@ -116,6 +116,11 @@ setup()
 	for dev in vc br0 vb1 vb2; do
 		ip -n "$NODE" link set "$dev" up
 	done
+	# As the CNI bridge plugin's hairpinMode (kubelet's hairpin-veth):
+	# with br_netfilter a pod's connection to its own Service is DNATed
+	# in the bridge and must leave by the port it came in.
+	ip -n "$NODE" link set vb1 type bridge_slave hairpin on
+	ip -n "$NODE" link set vb2 type bridge_slave hairpin on
 	ip netns exec "$NODE" sysctl -qw net.ipv4.ip_forward=1
 	ip netns exec "$NODE" sysctl -qw net.ipv6.conf.all.forwarding=1
 
