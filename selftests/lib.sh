@@ -233,6 +233,20 @@ pod_setup()
 	ip -n "$ns" -6 route add default via "$5"
 }
 
+CG_ROOT=/sys/fs/cgroup
+
+# memcg_setup NAME: a memory cgroup of our own under $CG_ROOT, in $CG; empty
+# when the kernel has no cgroup v2 memory controller. Callers rmdir it.
+memcg_setup()
+{
+	CG=
+	[ -e "$CG_ROOT/cgroup.controllers" ] || return 0
+	grep -qw memory "$CG_ROOT/cgroup.controllers" || return 0
+	echo +memory >"$CG_ROOT/cgroup.subtree_control" 2>/dev/null
+	CG=$(mktemp -d "$CG_ROOT/$1.XXXXXX") || { CG=; return 0; }
+	[ -e "$CG/memory.max" ] || { rmdir "$CG"; CG=; }
+}
+
 ##############################################################################
 # kubenf
 

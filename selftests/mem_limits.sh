@@ -30,7 +30,6 @@ source "$(dirname "$(readlink -f "$0")")/lib.sh"
 : "${BULK_SVCS:=2000}"
 
 FUZZ=$KSFT_BIN/kubenf_fuzz
-CG_ROOT=/sys/fs/cgroup
 CG=
 NS=
 
@@ -38,15 +37,6 @@ cleanup()
 {
 	[ -n "$CG" ] && [ -d "$CG" ] && rmdir "$CG" 2>/dev/null
 	cleanup_all_ns
-}
-
-setup_cgroup()
-{
-	[ -e "$CG_ROOT/cgroup.controllers" ] || return 0
-	grep -qw memory "$CG_ROOT/cgroup.controllers" || return 0
-	echo +memory >"$CG_ROOT/cgroup.subtree_control" 2>/dev/null
-	CG=$(mktemp -d "$CG_ROOT/kubenf-mem.XXXXXX") || { CG=; return 0; }
-	[ -e "$CG/memory.max" ] || { rmdir "$CG"; CG=; }
 }
 
 need_cgroup()
@@ -215,7 +205,7 @@ require_bin kubenf_fuzz
 checktool "nsenter --version" "enter namespaces with nsenter"
 require_kubenf
 setup_ns NS || skip_all "cannot create a namespace"
-setup_cgroup
+memcg_setup kubenf-mem
 KLOG_MARK=$(klog_mark)
 
 run_tests limits_reported memory_charged enomem_keeps_old_set \

@@ -44,7 +44,6 @@ source "$(dirname "$(readlink -f "$0")")/lib.sh"
 : "${FUZZ_LEAK_SLACK_KB:=1024}"
 
 FUZZ=$KSFT_BIN/kubenf_fuzz
-CG_ROOT=/sys/fs/cgroup
 CG=
 RCU_EXP_SAVED=
 KLOG_FILE=
@@ -58,16 +57,6 @@ cleanup()
 		echo "$RCU_EXP_SAVED" >/sys/kernel/rcu_expedited 2>/dev/null
 	[ -n "$CG" ] && [ -d "$CG" ] && rmdir "$CG" 2>/dev/null
 	cleanup_all_ns
-}
-
-# A memory cgroup for the fuzzers; empty string when there is none.
-setup_cgroup()
-{
-	[ -e "$CG_ROOT/cgroup.controllers" ] || return 0
-	grep -qw memory "$CG_ROOT/cgroup.controllers" || return 0
-	echo +memory >"$CG_ROOT/cgroup.subtree_control" 2>/dev/null
-	CG=$(mktemp -d "$CG_ROOT/kubenf-fuzz.XXXXXX") || { CG=; return 0; }
-	[ -e "$CG/memory.current" ] || { rmdir "$CG"; CG=; }
 }
 
 cg_current_kb()
@@ -174,7 +163,7 @@ if [ -w /sys/kernel/rcu_expedited ]; then
 	RCU_EXP_SAVED=$(cat /sys/kernel/rcu_expedited)
 	echo 1 >/sys/kernel/rcu_expedited
 fi
-setup_cgroup
+memcg_setup kubenf-fuzz
 
 run_tests bare_commands fuzz fuzz_concurrent no_leak kernel_log_clean
 exit "$EXIT_STATUS"
