@@ -12,14 +12,15 @@
 # EndpointSlice update is applied; a relist after "410 Gone" changes
 # nothing in the kernel; a hung watch is detected and the update behind it
 # still arrives; --once against the API; a restarted agent adopts; the API
-# server going away leaves the rules in place; --once without an API
-# server fails with the reason.
+# server going away leaves the rules in place; a relist answered from a
+# lagging view does not roll the kernel back; --once without an API server
+# fails with the reason.
 
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 TESTS="api_sync endpoint_update relist_no_churn hung_watch once_api
 	restart_adopts api_errors_keep_rules policy_deleted_while_down
-	api_down_keeps_rules once_without_api"
+	stale_view_no_rollback api_down_keeps_rules once_without_api"
 
 PROBE_TIMEOUT=5
 VIP4=10.96.0.10
@@ -154,6 +155,19 @@ count()
 count_above()
 {
 	[ "$(count "$1")" -gt "$2" ]
+}
+
+# Watches of NetworkPolicies the fake API server was asked for.
+np_watches()
+{
+	ip netns exec "$NODE" curl -sf "$API/fake/stats" |
+		jq '[.requests[] | select(.op == "watch" and
+			(.path | endswith("/networkpolicies")))] | length'
+}
+
+np_watches_above()
+{
+	[ "$(np_watches)" -gt "$1" ]
 }
 
 setup()
@@ -321,6 +335,52 @@ policy_deleted_while_down()
 	check "one policy fewer" eval '[ "$(info .counts.policies)" -lt "$pols" ]'
 	check "x/a denies y/b again" \
 		eval '[[ "$(PROBE_TIMEOUT=2 replies 2 $VIP4 80)" != *x/a* ]]' 
+	check "put it back" fake /fake/objects "$policy"
+	check "applied" busywait "$BUSYWAIT_TIMEOUT" gen_is $((gen + 2))
+	check_eq "traffic" "x/a " "$(replies 4 $VIP4 80)"
+	return $lret
+}
+
+# The agent has applied a NetworkPolicy's deletion; then every watch is
+# expired and the lists come from a view older than that (an API server
+# replica or cache that stopped following, ignoring the agent's "not older
+# than"): the agent refuses it, the policy stays deleted in the kernel and
+# traffic stays denied; once the server has caught up, nothing is sent.
+stale_view_no_rollback()
+{
+	local gen pols policy before watches
+
+	lret=$ksft_pass
+	gen=$(generation)
+	pols=$(info .counts.policies)
+	policy=$(jq -c '.items[] | select(.metadata.name == "allow-web-from-y")' \
+		"$EXAMPLES/policies.json")
+	check "the lists lag from here" fake /fake/lag
+	check "delete the policy" fake /fake/delete \
+		'{"kind": "NetworkPolicy", "namespace": "x", "name": "allow-web-from-y"}'
+	check "deletion applied" busywait "$BUSYWAIT_TIMEOUT" gen_is $((gen + 1))
+	check "x/a denies y/b" \
+		eval '[[ "$(PROBE_TIMEOUT=2 replies 2 $VIP4 80)" != *x/a* ]]'
+	before=$(count "in sync at generation $((gen + 1))")
+	check "expire every watch" fake /fake/expire
+	check "the old view is refused" busywait "$BUSYWAIT_TIMEOUT" \
+		agent_says "list networkpolicies: stale view: the list is at resourceVersion"
+	check "and asked not older" eval 'ip netns exec "$NODE" curl -sf "$API/fake/stats" |
+		jq -e "[.requests[] | select(.path | endswith(\"networkpolicies\")) |
+			select(.query.resourceVersionMatch == \"NotOlderThan\")] | length > 0" >/dev/null'
+	check "refused again after a backoff" busywait "$BUSYWAIT_TIMEOUT" \
+		count_above "list networkpolicies: stale view" 1
+	check_eq "no rollback" $((gen + 1)) "$(generation)"
+	check_eq "policies" $((pols - 1)) "$(info .counts.policies)"
+	check "still denied" \
+		eval '[[ "$(PROBE_TIMEOUT=2 replies 2 $VIP4 80)" != *x/a* ]]'
+	watches=$(np_watches)
+	check "the server catches up" fake /fake/catch-up
+	# Watching again: the list was taken.
+	check "listed" busywait 60000 np_watches_above "$watches"
+	check "in sync again" busywait "$BUSYWAIT_TIMEOUT" \
+		count_above "in sync at generation $((gen + 1))" "$before"
+	check_eq "nothing sent" $((gen + 1)) "$(generation)"
 	check "put it back" fake /fake/objects "$policy"
 	check "applied" busywait "$BUSYWAIT_TIMEOUT" gen_is $((gen + 2))
 	check_eq "traffic" "x/a " "$(replies 4 $VIP4 80)"

@@ -24,6 +24,18 @@ and, for the test that drives it, control requests (JSON bodies):
   POST /fake/expire         {}                compact, and open watches get
                                               an ERROR event with code 410
   POST /fake/bookmark       {}                open watches get a BOOKMARK
+  POST /fake/lag            {"honour"?: bool} from now on lists are answered
+                                              from a copy of the objects as
+                                              they are now, at the current
+                                              RV (a replica or cache that
+                                              stopped following); honour:
+                                              a list asking for a newer
+                                              RV (resourceVersionMatch=
+                                              NotOlderThan) gets 504 "Too
+                                              large resource version", as
+                                              kube-apiserver answers when
+                                              its cache does not catch up
+  POST /fake/catch-up       {}                lists are answered live again
   POST /fake/close          {}                open watches are cut (no final
                                               chunk: a dropped connection)
   POST /fake/raw            {"resource": R, "line": TEXT | "b64": BYTES}
@@ -81,6 +93,7 @@ class Store:
         self.control = []           # (watch_gen, what) for open watches
         self.open = 0
         self.open_by = {r: 0 for r in KINDS}
+        self.lag = None             # (rv, objects, honour) under /fake/lag
 
     @staticmethod
     def key(res, obj):
@@ -190,6 +203,13 @@ class Handler(BaseHTTPRequestHandler):
         elif op == "/fake/compact":
             with STORE.cond:
                 STORE.compacted = STORE.rv
+        elif op == "/fake/lag":
+            with STORE.cond:
+                STORE.lag = (STORE.rv, copy.deepcopy(STORE.objects),
+                             bool(body.get("honour")))
+        elif op == "/fake/catch-up":
+            with STORE.cond:
+                STORE.lag = None
         elif op in ("/fake/expire", "/fake/bookmark", "/fake/close"):
             STORE.signal(op[len("/fake/"):])
         elif op == "/fake/raw":
@@ -244,15 +264,25 @@ class Handler(BaseHTTPRequestHandler):
         kind, api, _ = KINDS[res]
         limit = int(q.get("limit") or 0)
         with STORE.cond:
+            objects, now = STORE.objects, STORE.rv
+            if STORE.lag:
+                now, objects, honour = STORE.lag
+                want = q.get("resourceVersion") or ""
+                if (honour and want.isdigit() and int(want) > now and
+                        q.get("resourceVersionMatch") == "NotOlderThan"):
+                    return self.send_json(504, status(
+                        504, "Timeout",
+                        "Too large resource version: %s, current: %d" %
+                        (want, now)))
             if q.get("continue"):
                 off, rv = q["continue"].split(":")
                 off, rv = int(off), int(rv)
-                if rv < STORE.compacted:
+                if rv < STORE.compacted and not STORE.lag:
                     return self.send_json(410, status(
                         410, "Expired", "continue token expired"))
             else:
-                off, rv = 0, STORE.rv
-            items = sorted(STORE.objects[res].items())
+                off, rv = 0, now
+            items = sorted(objects[res].items())
             items = [copy.deepcopy(o) for _, o in items]
         for o in items:                 # as the API server: no kind
             o.pop("kind", None)
@@ -275,7 +305,10 @@ class Handler(BaseHTTPRequestHandler):
             rv = 0
         timeout = float(q.get("timeoutSeconds") or 300)
         with STORE.cond:
-            too_old = rv < STORE.compacted
+            # A lagging replica's history is its own: it has not
+            # compacted what it still serves.
+            too_old = rv < STORE.compacted and not (
+                STORE.lag and rv >= STORE.lag[0])
         if too_old and q.get("resourceVersion"):
             return self.send_json(410, status(
                 410, "Expired", "too old resource version: %d (%d)" %

@@ -141,6 +141,7 @@ struct k8s_client;
 
 struct k8s_stats {
 	unsigned long lists, watches, events, relists, errors;
+	unsigned long stale;	/* lists refused as older than the state */
 };
 
 /*
@@ -169,5 +170,7 @@ void k8s_client_set_watch(struct k8s_client *c, bool watch);
 void k8s_client_stats(const struct k8s_client *c, enum k8s_kind kind,
 		      struct k8s_stats *stats);
 const char *k8s_kind_resource(enum k8s_kind kind);
+/* resourceVersion @a is older than @b (both decimal; else false). */
+bool k8s_rv_older(const char *a, const char *b);
 
 #endif /* _KUBENF_K8S_H */

@@ -3,6 +3,7 @@
  * List-then-watch of one kind, as client-go's reflector does it:
  *
  *   LIST  GET <path>?limit=N[&continue=T]           pages until no continue
+ *             [&resourceVersion=RV&resourceVersionMatch=NotOlderThan]
  *         -> every item into the state; objects the state holds from
  *            before but the list lacks are deleted; watch from the list's
  *            resourceVersion
@@ -11,6 +12,16 @@
  *         -> ADDED/MODIFIED/DELETED change the state, BOOKMARK and every
  *            event move RV on; the server ends the watch after T: watch
  *            again from RV at once
+ *
+ * Stale views: once the state reflects resourceVersion RV of a kind, a new
+ * list asks for data not older than RV (what client-go's reflector does
+ * since the API servers behind one address may lag each other), and a list
+ * that is older all the same (a lagging replica or cache that ignores the
+ * request) is refused whole before any of it reaches the state: the
+ * kernel keeps what it has rather than travelling back in time, and the
+ * list is tried again after a backoff. resourceVersions are compared as
+ * the decimal numbers every API server hands out; ones that are not are
+ * left uncompared.
  *
  * Failures:
  *  - 410 Gone (an HTTP status, or an ERROR event with code 410: RV is too
@@ -51,6 +62,23 @@ static const struct {
 				    "/apis/networking.k8s.io/v1/networkpolicies",
 				    "networkpolicies" },
 };
+
+/*
+ * Whether resourceVersion @a is older than @b: both decimal numbers
+ * without leading zeros, of any length (etcd revisions today, but the API
+ * promises no width). Anything else compares as not older.
+ */
+bool k8s_rv_older(const char *a, const char *b)
+{
+	size_t la = strspn(a, "0123456789"), lb = strspn(b, "0123456789");
+
+	if (!la || a[la] || !lb || b[lb] || (la > 1 && a[0] == '0') ||
+	    (lb > 1 && b[0] == '0'))
+		return false;
+	if (la != lb)
+		return la < lb;
+	return strcmp(a, b) < 0;
+}
 
 const char *k8s_kind_resource(enum k8s_kind kind)
 {
@@ -226,6 +254,9 @@ struct k8s_watch {
 	bool relist;		/* next start lists */
 	bool abort_relist;	/* the stream asked for a list (410) */
 	char *rv;		/* watch from here */
+	char *floor;		/* the list under way must not be older */
+	bool floor_sent;	/* ... and asked the server for that */
+	bool floor_refused;	/* the server answered that with 410 */
 	char *cont;		/* next list page */
 	struct keyset known;	/* what the state holds of this kind */
 	struct keyset listing;	/* seen by the list under way */
@@ -462,7 +493,7 @@ fail:
 
 static void list_start(struct k8s_watch *w, uint64_t now)
 {
-	char *cont = NULL;
+	char *cont = NULL, *floor = NULL;
 	int n;
 
 	w->phase = LISTING;
@@ -470,11 +501,23 @@ static void list_start(struct k8s_watch *w, uint64_t now)
 		cont = escape(NULL, w->cont);
 		if (!cont)
 			goto nomem;
+	} else {
+		/* A new list: not older than what the state reflects. */
+		set_str(&w->floor, w->rv);
+		w->floor_sent = w->floor && !w->floor_refused;
+		if (w->floor_sent) {
+			floor = escape(NULL, w->floor);
+			if (!floor)
+				goto nomem;
+		}
 	}
-	n = asprintf(&w->url, "%s%s?limit=%u%s%s", w->c->conn->server,
+	n = asprintf(&w->url, "%s%s?limit=%u%s%s%s%s%s", w->c->conn->server,
 		     kinds[w->kind].path, w->c->opts.page_size,
-		     cont ? "&continue=" : "", cont ?: "");
+		     cont ? "&continue=" : "", cont ?: "",
+		     floor ? "&resourceVersion=" : "", floor ?: "",
+		     floor ? "&resourceVersionMatch=NotOlderThan" : "");
 	curl_free(cont);
+	curl_free(floor);
 	if (n < 0) {
 		w->url = NULL;
 		goto nomem;
@@ -565,6 +608,15 @@ static int list_page(struct k8s_watch *w, char *why, size_t why_len)
 		err = -EINVAL;
 		goto out;
 	}
+	if (!w->cont && w->floor &&
+	    k8s_rv_older(json_string_value(v), w->floor)) {
+		snprintf(why, why_len,
+			 "stale view: the list is at resourceVersion %s, older than %s already applied; rules kept",
+			 json_string_value(v), w->floor);
+		w->stats.stale++;
+		err = -ESTALE;
+		goto out;
+	}
 	json_array_foreach(items, i, item) {
 		if (!json_is_object(item))
 			continue;
@@ -601,6 +653,7 @@ static int list_page(struct k8s_watch *w, char *why, size_t why_len)
 			  res(w), w->known.n, w->rv);
 	w->synced = true;
 	w->relist = false;
+	w->floor_refused = false;
 out:
 	json_decref(root);
 	return err;
@@ -670,6 +723,19 @@ static void list_done(struct k8s_watch *w, CURLcode rc, long status,
 			watch_start(w, now);
 		else
 			w->phase = IDLE, w->retry_at = UINT64_MAX;
+		return;
+	}
+	if (rc == CURLE_OK && status == 410 && !w->cont && w->floor_sent) {
+		/*
+		 * A server that cannot serve "not older than" from where it
+		 * reads: list the newest (its answer is still checked).
+		 */
+		agent_log(AGENT_LOG_INFO, "%s: list from resourceVersion %s refused (410 Gone), listing the newest",
+			  res(w), w->floor);
+		transfer_end(w);
+		keyset_free(&w->listing);
+		w->floor_refused = true;
+		list_start(w, now);
 		return;
 	}
 	if (rc == CURLE_OK && status == 410 && w->cont) {
@@ -781,6 +847,7 @@ void k8s_client_free(struct k8s_client *c)
 		keyset_free(&c->w[i].known);
 		keyset_free(&c->w[i].listing);
 		free(c->w[i].rv);
+		free(c->w[i].floor);
 		free(c->w[i].cont);
 	}
 	free(c);

@@ -111,6 +111,8 @@ void test_k8s_in_cluster(void);
 void test_k8s_list_watch(void);
 void test_k8s_expired_relist(void);
 void test_k8s_disconnect_410(void);
+void test_k8s_rv_order(void);
+void test_k8s_stale_view(void);
 void test_k8s_hung_watch(void);
 void test_k8s_errors(void);
 void test_k8s_list_errors(void);
