@@ -480,7 +480,9 @@ static int kubenf_put_counts(struct sk_buff *skb,
 	    nla_put_u32(skb, KUBENF_COUNT_A_MAX_SERVICES, KUBENF_MAX_SERVICES) ||
 	    nla_put_u32(skb, KUBENF_COUNT_A_MAX_BACKENDS, KUBENF_MAX_BACKENDS) ||
 	    nla_put_u32(skb, KUBENF_COUNT_A_MAX_PODS, KUBENF_MAX_PODS) ||
-	    nla_put_u32(skb, KUBENF_COUNT_A_MAX_RULES, KUBENF_MAX_RULES)) {
+	    nla_put_u32(skb, KUBENF_COUNT_A_MAX_RULES, KUBENF_MAX_RULES) ||
+	    nla_put_u32(skb, KUBENF_COUNT_A_MAX_PEERSETS, KUBENF_MAX_PEERSETS) ||
+	    nla_put_u32(skb, KUBENF_COUNT_A_MAX_POLICIES, KUBENF_MAX_POLICIES)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -642,8 +644,7 @@ static int kubenf_svc_stage_del(struct kubenf_net *kn, struct kubenf_txn *txn,
 			    KUBENF_SVC_A_MAX, info->extack, &id);
 	if (ret)
 		return ret;
-	return kubenf_txn_stage_del(kn, txn, KUBENF_KIND_SERVICE, id,
-				    info->extack);
+	return kubenf_svc_remove(kn, txn, id, info->extack);
 }
 
 static int kubenf_svc_new(struct sk_buff *skb, struct genl_info *info)

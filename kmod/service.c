@@ -579,11 +579,29 @@ static int kubenf_svc_link(struct kubenf_net *kn, struct kubenf_txn *txn,
 	return 0;
 }
 
+/* Backends of service @id as @txn sees it (staged, else committed), or 0. */
+static u32 kubenf_svc_staged_backends(struct kubenf_net *kn,
+				      struct kubenf_txn *txn, u32 id)
+{
+	struct kubenf_obj *obj;
+
+	obj = kubenf_txn_lookup(kn, txn, KUBENF_KIND_SERVICE, id);
+	return obj ? container_of(obj, struct kubenf_svc, obj)->n_be : 0;
+}
+
+/* Backends the namespace holds if @txn commits. */
+static s64 kubenf_txn_backends(struct kubenf_net *kn, struct kubenf_txn *txn)
+{
+	return (txn->replace ? 0 : (s64)kn->counts.backends) +
+	       txn->backends_delta;
+}
+
 int kubenf_svc_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 		   const struct nlattr *nest, struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[KUBENF_SVC_A_MAX + 1];
 	struct kubenf_svc *svc;
+	u32 id, prev_be, n_be;
 	int ret;
 
 	lockdep_assert_held(&kn->lock);
@@ -606,13 +624,16 @@ int kubenf_svc_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 	svc = kubenf_svc_parse(tb, extack);
 	if (IS_ERR(svc))
 		return PTR_ERR(svc);
-	if (kn->counts.backends + svc->n_be > KUBENF_MAX_BACKENDS) {
+	id = nla_get_u32(tb[KUBENF_SVC_A_ID]);
+	/* What the namespace would hold at commit, this service replaced. */
+	prev_be = kubenf_svc_staged_backends(kn, txn, id);
+	if (kubenf_txn_backends(kn, txn) - prev_be + svc->n_be >
+	    KUBENF_MAX_BACKENDS) {
 		kubenf_svc_free(svc);
 		NL_SET_ERR_MSG(extack, "too many backends");
 		return -ENOSPC;
 	}
-	kubenf_obj_init(kn, &svc->obj, KUBENF_KIND_SERVICE,
-			nla_get_u32(tb[KUBENF_SVC_A_ID]));
+	kubenf_obj_init(kn, &svc->obj, KUBENF_KIND_SERVICE, id);
 	svc->serial = ++kn->svc_serial;
 
 	ret = kubenf_svc_link(kn, txn, svc, extack);
@@ -621,7 +642,24 @@ int kubenf_svc_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 		kubenf_obj_discard(kn, &svc->obj);
 		return ret;
 	}
-	return kubenf_txn_stage_set(kn, txn, &svc->obj);
+	n_be = svc->n_be;
+	ret = kubenf_txn_stage_set(kn, txn, &svc->obj);
+	if (!ret)
+		txn->backends_delta += (s64)n_be - prev_be;
+	return ret;
+}
+
+int kubenf_svc_remove(struct kubenf_net *kn, struct kubenf_txn *txn, u32 id,
+		      struct netlink_ext_ack *extack)
+{
+	u32 prev_be = kubenf_svc_staged_backends(kn, txn, id);
+	int ret;
+
+	lockdep_assert_held(&kn->lock);
+	ret = kubenf_txn_stage_del(kn, txn, KUBENF_KIND_SERVICE, id, extack);
+	if (!ret)
+		txn->backends_delta -= prev_be;
+	return ret;
 }
 
 static int kubenf_put_addr(struct sk_buff *skb, int a4, int a6, u8 family,

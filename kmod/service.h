@@ -112,6 +112,12 @@ void kubenf_svc_tables_destroy(struct kubenf_net *kn);
  */
 int kubenf_svc_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 		   const struct nlattr *nest, struct netlink_ext_ack *extack);
+/*
+ * Stages the deletion of service @id in @txn, its backends no longer
+ * counted against the namespace's limit. Caller holds kn->lock.
+ */
+int kubenf_svc_remove(struct kubenf_net *kn, struct kubenf_txn *txn, u32 id,
+		      struct netlink_ext_ack *extack);
 
 /*
  * Writes @svc as a KUBENF_A_SERVICE nest, starting at backend *@be_next

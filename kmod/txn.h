@@ -98,6 +98,8 @@ struct kubenf_txn {
 	 * @replace: what the per-namespace limits are checked against.
 	 */
 	int delta[__KUBENF_KIND_MAX];
+	/* The same for the backends of services (kubenf_svc_set/_del). */
+	s64 backends_delta;
 };
 
 #define KUBENF_TXN_DELETED xa_mk_value(0)

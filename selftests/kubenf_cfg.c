@@ -60,6 +60,8 @@ static const char *count_names[KUBENF_COUNT_A_MAX + 1] = {
 	[KUBENF_COUNT_A_MAX_BACKENDS]	= "max_backends",
 	[KUBENF_COUNT_A_MAX_PODS]	= "max_pods",
 	[KUBENF_COUNT_A_MAX_RULES]	= "max_rules",
+	[KUBENF_COUNT_A_MAX_PEERSETS]	= "max_peersets",
+	[KUBENF_COUNT_A_MAX_POLICIES]	= "max_policies",
 };
 
 /* Commands for `raw` by name, so that scripts need no numbers. */

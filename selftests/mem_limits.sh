@@ -21,6 +21,10 @@
 #                        what is committed), the 65536 commit, an existing one
 #                        can still be replaced at the limit, and a new one
 #                        fails with ENOSPC leaving the rule set as it was
+#   backend_limit        the limit of backends of a namespace counts what a
+#                        transaction stages: max_backends / 2048 + 1 services
+#                        of 2048 backends in one transaction, the last fails
+#                        with ENOSPC, nothing is committed
 #   kernel_log_clean     no OOM report, no allocation warning, no BUG
 #
 # Without memory cgroup v2 the cgroup cases skip.
@@ -76,7 +80,8 @@ limits_reported()
 {
 	local lret=0 k v
 
-	for k in max_services max_backends max_pods max_rules; do
+	for k in max_services max_backends max_pods max_rules max_peersets \
+		max_policies; do
 		v=$(kinfo "$NS" "$k")
 		echo "$k $v"
 		check "$k is reported" [ "${v:-0}" -gt 0 ]
@@ -157,14 +162,12 @@ small_set_still_fits()
 	return $lret
 }
 
-# KUBENF_MAX_PEERSETS (kmod/peerset.h); GET_INFO does not report it.
-MAX_PEERSETS=65536
-
 peerset_limit()
 {
-	local lret=0 ns2 out before after
+	local lret=0 ns2 out before after MAX_PEERSETS
 
 	setup_ns ns2 || return $ksft_skip
+	MAX_PEERSETS=$(kinfo "$ns2" max_peersets)
 	out=$(nsenter --net="/run/netns/$ns2" "$FUZZ" fill-peersets -c 1 \
 		$((MAX_PEERSETS + 1)))
 	echo "one transaction of $((MAX_PEERSETS + 1)) peersets: $out" \
@@ -184,6 +187,22 @@ peerset_limit()
 	after=$(nsenter --net="/run/netns/$ns2" "$FUZZ" digest)
 	check_eq "the rule set is as it was" "$before" "$after"
 	cleanup_ns "$ns2"
+	return $lret
+}
+
+backend_limit()
+{
+	local lret=0 ns3 max n out per=2048
+
+	setup_ns ns3 || return $ksft_skip
+	max=$(kinfo "$ns3" max_backends)
+	n=$((max / per + 1))
+	out=$(nsenter --net="/run/netns/$ns3" "$FUZZ" bulk -t "$n" "$per")
+	echo "one transaction of $n services of $per backends (limit $max):" \
+		"$out (answer, generation, services sent)"
+	check_eq "the last service fails, nothing committed" \
+		"ENOSPC 0 $n" "$out"
+	cleanup_ns "$ns3"
 	return $lret
 }
 
@@ -209,5 +228,5 @@ memcg_setup kubenf-mem
 KLOG_MARK=$(klog_mark)
 
 run_tests limits_reported memory_charged enomem_keeps_old_set \
-	small_set_still_fits peerset_limit kernel_log_clean
+	small_set_still_fits peerset_limit backend_limit kernel_log_clean
 exit "$EXIT_STATUS"

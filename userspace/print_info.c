@@ -34,6 +34,8 @@ static const struct count_row limits[] = {
 	{ KUBENF_COUNT_A_MAX_BACKENDS,	"backends",	"max backends" },
 	{ KUBENF_COUNT_A_MAX_PODS,	"pods",		"max pods" },
 	{ KUBENF_COUNT_A_MAX_RULES,	"rules",	"max rules" },
+	{ KUBENF_COUNT_A_MAX_PEERSETS,	"peersets",	"max peersets" },
+	{ KUBENF_COUNT_A_MAX_POLICIES,	"policies",	"max policies" },
 };
 
 /* One JSON object of the rows the module reported; none: no object. */

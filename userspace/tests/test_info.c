@@ -39,6 +39,8 @@ static void put_counts(struct nl_msg *msg, int nest_flags)
 	CHECK(!nla_put_u32(msg, KUBENF_COUNT_A_MAX_BACKENDS, 1048576));
 	CHECK(!nla_put_u32(msg, KUBENF_COUNT_A_MAX_PODS, 1024));
 	CHECK(!nla_put_u32(msg, KUBENF_COUNT_A_MAX_RULES, 262144));
+	CHECK(!nla_put_u32(msg, KUBENF_COUNT_A_MAX_PEERSETS, 65536));
+	CHECK(!nla_put_u32(msg, KUBENF_COUNT_A_MAX_POLICIES, 4096));
 	CHECK(!nla_nest_end(msg, nest));
 }
 
@@ -56,6 +58,8 @@ static void check_counts(const struct kubenf_info *info)
 	CHECK_INT(info->counts[KUBENF_COUNT_A_MAX_BACKENDS], 1048576);
 	CHECK_INT(info->counts[KUBENF_COUNT_A_MAX_PODS], 1024);
 	CHECK_INT(info->counts[KUBENF_COUNT_A_MAX_RULES], 262144);
+	CHECK_INT(info->counts[KUBENF_COUNT_A_MAX_PEERSETS], 65536);
+	CHECK_INT(info->counts[KUBENF_COUNT_A_MAX_POLICIES], 4096);
 }
 
 void test_info_full(void)

@@ -25,6 +25,8 @@ static void full_info(struct kubenf_info *info)
 		[KUBENF_COUNT_A_MAX_BACKENDS]	= 1048576,
 		[KUBENF_COUNT_A_MAX_PODS]	= 1024,
 		[KUBENF_COUNT_A_MAX_RULES]	= 262144,
+		[KUBENF_COUNT_A_MAX_PEERSETS]	= 65536,
+		[KUBENF_COUNT_A_MAX_POLICIES]	= 4096,
 	};
 
 	memset(info, 0, sizeof(*info));
@@ -87,7 +89,9 @@ void test_print_table(void)
 		  "max services  65536\n"
 		  "max backends  1048576\n"
 		  "max pods      1024\n"
-		  "max rules     262144\n");
+		  "max rules     262144\n"
+		  "max peersets  65536\n"
+		  "max policies  4096\n");
 	free(text);
 }
 
@@ -118,7 +122,9 @@ void test_print_json(void)
 		  "    \"services\": 65536,\n"
 		  "    \"backends\": 1048576,\n"
 		  "    \"pods\": 1024,\n"
-		  "    \"rules\": 262144\n"
+		  "    \"rules\": 262144,\n"
+		  "    \"peersets\": 65536,\n"
+		  "    \"policies\": 4096\n"
 		  "  }\n"
 		  "}\n");
 	free(text);
