@@ -13,14 +13,15 @@
 # nothing in the kernel; a hung watch is detected and the update behind it
 # still arrives; --once against the API; a restarted agent adopts; the API
 # server going away leaves the rules in place; a relist answered from a
-# lagging view does not roll the kernel back; --once without an API server
-# fails with the reason.
+# lagging view does not roll the kernel back, not even after an agent
+# restart; --once without an API server fails with the reason.
 
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 TESTS="api_sync endpoint_update relist_no_churn hung_watch once_api
 	restart_adopts api_errors_keep_rules policy_deleted_while_down
-	stale_view_no_rollback api_down_keeps_rules once_without_api"
+	stale_view_no_rollback stale_view_after_restart api_down_keeps_rules
+	once_without_api"
 
 PROBE_TIMEOUT=5
 VIP4=10.96.0.10
@@ -125,7 +126,8 @@ agent_start()
 {
 	ip netns exec "$NODE" kubenf-agent -v --node-name node-1 \
 		--kubeconfig "$WORK/kubeconfig" --cluster-cidr 10.244.0.0/16 \
-		--watch-idle-timeout 2 --sync-delay 50 "$@" \
+		--watch-idle-timeout 2 --sync-delay 50 \
+		--resource-version-file "$WORK/rv" "$@" \
 		>"$WORK/agent.log" 2>&1 &
 	AGENT_PID=$!
 }
@@ -341,6 +343,29 @@ policy_deleted_while_down()
 	return $lret
 }
 
+# lag_then_delete_policy GEN: from now on lists come from the view of
+# now; then x/allow-web-from-y is deleted, and the agent applies that as
+# generation GEN + 1 (through its watch, which does not lag).
+lag_then_delete_policy()
+{
+	check "the lists lag from here" fake /fake/lag
+	check "delete the policy" fake /fake/delete \
+		'{"kind": "NetworkPolicy", "namespace": "x", "name": "allow-web-from-y"}'
+	check "deletion applied" busywait "$BUSYWAIT_TIMEOUT" gen_is $(($1 + 1))
+}
+
+# put_policy_back GEN: x/allow-web-from-y again, applied as generation GEN.
+put_policy_back()
+{
+	local policy
+
+	policy=$(jq -c '.items[] | select(.metadata.name == "allow-web-from-y")' \
+		"$EXAMPLES/policies.json")
+	check "put it back" fake /fake/objects "$policy"
+	check "applied" busywait "$BUSYWAIT_TIMEOUT" gen_is "$1"
+	check_eq "traffic" "x/a " "$(replies 4 $VIP4 80)"
+}
+
 # The agent has applied a NetworkPolicy's deletion; then every watch is
 # expired and the lists come from a view older than that (an API server
 # replica or cache that stopped following, ignoring the agent's "not older
@@ -348,17 +373,12 @@ policy_deleted_while_down()
 # traffic stays denied; once the server has caught up, nothing is sent.
 stale_view_no_rollback()
 {
-	local gen pols policy before watches
+	local gen pols before watches
 
 	lret=$ksft_pass
 	gen=$(generation)
 	pols=$(info .counts.policies)
-	policy=$(jq -c '.items[] | select(.metadata.name == "allow-web-from-y")' \
-		"$EXAMPLES/policies.json")
-	check "the lists lag from here" fake /fake/lag
-	check "delete the policy" fake /fake/delete \
-		'{"kind": "NetworkPolicy", "namespace": "x", "name": "allow-web-from-y"}'
-	check "deletion applied" busywait "$BUSYWAIT_TIMEOUT" gen_is $((gen + 1))
+	lag_then_delete_policy "$gen"
 	check "x/a denies y/b" \
 		eval '[[ "$(PROBE_TIMEOUT=2 replies 2 $VIP4 80)" != *x/a* ]]'
 	before=$(count "in sync at generation $((gen + 1))")
@@ -381,9 +401,40 @@ stale_view_no_rollback()
 	check "in sync again" busywait "$BUSYWAIT_TIMEOUT" \
 		count_above "in sync at generation $((gen + 1))" "$before"
 	check_eq "nothing sent" $((gen + 1)) "$(generation)"
-	check "put it back" fake /fake/objects "$policy"
-	check "applied" busywait "$BUSYWAIT_TIMEOUT" gen_is $((gen + 2))
-	check_eq "traffic" "x/a " "$(replies 4 $VIP4 80)"
+	put_policy_back $((gen + 2))
+	return $lret
+}
+
+# The same, the agent restarted between the deletion and the lagging
+# lists: the resourceVersion it kept (--resource-version-file) stops the
+# new agent from taking the old view for the truth.
+stale_view_after_restart()
+{
+	local gen pols kept
+
+	lret=$ksft_pass
+	gen=$(generation)
+	pols=$(info .counts.policies)
+	lag_then_delete_policy "$gen"
+	check "its resourceVersion kept" busywait "$BUSYWAIT_TIMEOUT" \
+		eval '[ "$(cat "$WORK/rv" 2>/dev/null)" = "$(ip netns exec "$NODE" \
+			curl -sf "$API/fake/stats" | jq .rv)" ]'
+	kept=$(cat "$WORK/rv")
+	agent_stop KILL
+	agent_start
+	check "the floor is read" busywait "$BUSYWAIT_TIMEOUT" \
+		agent_says "taking no list older than resourceVersion $kept"
+	check "the old view is refused" busywait "$BUSYWAIT_TIMEOUT" \
+		agent_says "stale view: the list is at resourceVersion"
+	check_eq "no rollback" $((gen + 1)) "$(generation)"
+	check_eq "policies" $((pols - 1)) "$(info .counts.policies)"
+	check "still denied" \
+		eval '[[ "$(PROBE_TIMEOUT=2 replies 2 $VIP4 80)" != *x/a* ]]'
+	check "the server catches up" fake /fake/catch-up
+	check "adopted" busywait 60000 agent_says \
+		"adopted generation $((gen + 1)): the kernel holds the desired rule set"
+	check "nothing sent" eval '! agent_says "applied generation"'
+	put_policy_back $((gen + 2))
 	return $lret
 }
 

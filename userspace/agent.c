@@ -63,6 +63,10 @@ static void usage(FILE *f)
 		"  --watch-timeout SECONDS   server-side watch duration (default 300, jittered)\n"
 		"  --watch-idle-timeout SECONDS  a watch silent this long is hung (default 120)\n"
 		"  --request-timeout SECONDS one list page (default 120)\n"
+		"  --resource-version-file PATH  keep the newest resourceVersion applied\n"
+		"                            here; after a restart, older lists are refused\n"
+		"                            (put it under /run: it must not outlive the\n"
+		"                            kernel's rules)\n"
 		"  -v, --verbose             log more (repeatable)\n"
 		"  -q, --quiet               log errors only\n"
 		"  -V, --version             print the version and exit\n"
@@ -116,6 +120,7 @@ int main(int argc, char **argv)
 		OPT_POLICY_CUT, OPT_NP_LOOPBACK, OPT_TIMEOUT, OPT_RESYNC,
 		OPT_SYNC_DELAY, OPT_WATCH_TIMEOUT, OPT_IDLE_TIMEOUT,
 		OPT_REQ_TIMEOUT, OPT_SA_DIR, OPT_EXTIP, OPT_POD_CIDR,
+		OPT_RV_FILE,
 	};
 	static const struct option longopts[] = {
 		{ "node-name",		required_argument, NULL, OPT_NODE_NAME },
@@ -138,6 +143,7 @@ int main(int argc, char **argv)
 		{ "request-timeout",	required_argument, NULL, OPT_REQ_TIMEOUT },
 		/* For tests: where in-cluster credentials are. */
 		{ "service-account-dir", required_argument, NULL, OPT_SA_DIR },
+		{ "resource-version-file", required_argument, NULL, OPT_RV_FILE },
 		{ "verbose",		no_argument,	   NULL, 'v' },
 		{ "quiet",		no_argument,	   NULL, 'q' },
 		{ "version",		no_argument,	   NULL, 'V' },
@@ -174,6 +180,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SA_DIR:
 			o.sa_dir = optarg;
+			break;
+		case OPT_RV_FILE:
+			o.rv_file = optarg;
 			break;
 		case OPT_ONCE:
 			o.once = true;
@@ -275,6 +284,11 @@ int main(int argc, char **argv)
 	}
 	if (o.from_file && o.kubeconfig) {
 		ret = usage_error("--from-file and --kubeconfig exclude each other",
+				  NULL);
+		goto out;
+	}
+	if (o.from_file && o.rv_file) {
+		ret = usage_error("--resource-version-file is for the API server, not --from-file",
 				  NULL);
 		goto out;
 	}

@@ -61,6 +61,16 @@ uint64_t agent_now_ms(void);
 /* @ms plus or minus up to @pct percent, for jittered backoff. */
 uint64_t agent_jitter(uint64_t ms, unsigned int pct);
 
+/* ---- agent_rv_file.c: --resource-version-file ---------------------------- */
+
+/*
+ * The resourceVersion kept in @path into *@rv (caller frees); on failure
+ * -errno and, in @why, the reason.
+ */
+int agent_rv_load(const char *path, char **rv, char *why, size_t why_len);
+/* Replace @path's content by @rv (a decimal resourceVersion). */
+int agent_rv_store(const char *path, const char *rv);
+
 /* ---- agent_rules.c: a complete rule set ---------------------------------- */
 
 enum agent_kind {
@@ -301,6 +311,7 @@ struct agent_opts {
 	const char *kubeconfig;		/* default: in-cluster */
 	const char *context;		/* kubeconfig context */
 	const char *sa_dir;		/* in-cluster service account dir */
+	const char *rv_file;		/* --resource-version-file */
 	struct kubenf_config config;	/* flags, cluster CIDRs, node addrs */
 	struct kp_cidr *extip_allow;	/* --external-ip-cidr blocks */
 	size_t n_extip_allow;

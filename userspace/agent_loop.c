@@ -48,6 +48,8 @@ struct agent {
 	uint64_t retry_at;		/* after a failed sync: not before */
 	uint64_t reload_at;		/* files changed: read them then */
 	uint64_t resync_at;
+	char *rv_stored;		/* what --resource-version-file holds */
+	int rv_store_err;		/* the last failure to write it */
 	unsigned int sync_failures;
 	int stop;			/* the signal that ends the loop */
 };
@@ -105,6 +107,65 @@ static bool ready(const struct agent *a)
 	return !a->k8s || k8s_client_synced(a->k8s);
 }
 
+/*
+ * The kernel now reflects the API server up to k8s_client_rv(): keep that
+ * for a restarted agent. A failure is logged, once per kind of failure
+ * until it works again, and costs only that guard.
+ */
+static void store_rv(struct agent *a)
+{
+	const char *rv;
+	char *copy;
+	int err;
+
+	if (!a->o->rv_file || !a->k8s)
+		return;
+	rv = k8s_client_rv(a->k8s);
+	if (!rv || (a->rv_stored && !strcmp(rv, a->rv_stored)))
+		return;
+	err = agent_rv_store(a->o->rv_file, rv);
+	if (err) {
+		if (err != a->rv_store_err)
+			agent_log(AGENT_LOG_WARN, "%s: %s", a->o->rv_file,
+				  strerror(-err));
+		a->rv_store_err = err;
+		return;
+	}
+	a->rv_store_err = 0;
+	copy = strdup(rv);
+	if (copy) {
+		free(a->rv_stored);
+		a->rv_stored = copy;
+	}
+}
+
+/* The floor a previous agent left: no older list is taken. */
+static int load_rv(struct agent *a)
+{
+	char why[256], *rv;
+	int err;
+
+	if (!a->o->rv_file)
+		return 0;
+	err = agent_rv_load(a->o->rv_file, &rv, why, sizeof(why));
+	if (err == -ENOENT)
+		return 0;
+	if (err == -ENOMEM)
+		return err;
+	if (err) {
+		/* Ours, so unexpected: say so, and go on without it. */
+		agent_log(AGENT_LOG_WARN, "%s: %s: ignored", a->o->rv_file,
+			  why);
+		return 0;
+	}
+	err = k8s_client_set_floor(a->k8s, rv);
+	if (!err)
+		agent_log(AGENT_LOG_INFO, "taking no list older than resourceVersion %s (%s)",
+			  rv, a->o->rv_file);
+	a->rv_stored = rv;
+	return err;
+}
+
 static int do_sync(struct agent *a, uint64_t now)
 {
 	int err;
@@ -128,6 +189,7 @@ static int do_sync(struct agent *a, uint64_t now)
 	a->dirty = false;
 	a->synced_once = true;
 	a->sync_failures = 0;
+	store_rv(a);
 	return 0;
 }
 
@@ -227,6 +289,8 @@ static int setup_source(struct agent *a)
 	if (a->o->request_timeout)
 		ko.request_timeout = a->o->request_timeout;
 	err = k8s_client_new(&a->conn, &ko, a->multi, a->st, &a->k8s);
+	if (!err)
+		err = load_rv(a);
 	if (err)
 		return err;
 	k8s_client_set_watch(a->k8s, !a->o->once);
@@ -414,6 +478,7 @@ out:
 		curl_multi_cleanup(a.multi);
 	kp_state_free(a.st);
 	agent_sync_release(&a.sync);
+	free(a.rv_stored);
 	if (a.sigfd >= 0)
 		close(a.sigfd);
 	if (a.inofd >= 0)

@@ -172,5 +172,17 @@ void k8s_client_stats(const struct k8s_client *c, enum k8s_kind kind,
 const char *k8s_kind_resource(enum k8s_kind kind);
 /* resourceVersion @a is older than @b (both decimal; else false). */
 bool k8s_rv_older(const char *a, const char *b);
+/*
+ * The newest resourceVersion the state reflects (of any kind), or NULL
+ * before the first complete list. Valid until the next
+ * k8s_client_process().
+ */
+const char *k8s_client_rv(const struct k8s_client *c);
+/*
+ * No list older than resourceVersion @rv is taken, from now on (a floor
+ * kept across restarts: see --resource-version-file). Returns 0 or
+ * -ENOMEM.
+ */
+int k8s_client_set_floor(struct k8s_client *c, const char *rv);
 
 #endif /* _KUBENF_K8S_H */

@@ -276,6 +276,7 @@ struct k8s_client {
 	struct k8s_opts opts;
 	struct kp_state *st;
 	struct k8s_watch w[__K8S_KINDS];
+	char *floor;		/* no list older than this, whatever the kind */
 	bool changed;
 	bool watch;		/* watch after listing (not --once) */
 };
@@ -504,6 +505,9 @@ static void list_start(struct k8s_watch *w, uint64_t now)
 	} else {
 		/* A new list: not older than what the state reflects. */
 		set_str(&w->floor, w->rv);
+		if (w->c->floor &&
+		    (!w->floor || k8s_rv_older(w->floor, w->c->floor)))
+			set_str(&w->floor, w->c->floor);
 		w->floor_sent = w->floor && !w->floor_refused;
 		if (w->floor_sent) {
 			floor = escape(NULL, w->floor);
@@ -850,7 +854,31 @@ void k8s_client_free(struct k8s_client *c)
 		free(c->w[i].floor);
 		free(c->w[i].cont);
 	}
+	free(c->floor);
 	free(c);
+}
+
+const char *k8s_client_rv(const struct k8s_client *c)
+{
+	const char *rv = NULL;
+	int i;
+
+	for (i = 0; i < __K8S_KINDS; i++)
+		if (c->w[i].synced && c->w[i].rv &&
+		    (!rv || k8s_rv_older(rv, c->w[i].rv)))
+			rv = c->w[i].rv;
+	return rv;
+}
+
+int k8s_client_set_floor(struct k8s_client *c, const char *rv)
+{
+	char *copy = strdup(rv);
+
+	if (!copy)
+		return -ENOMEM;
+	free(c->floor);
+	c->floor = copy;
+	return 0;
 }
 
 void k8s_client_set_watch(struct k8s_client *c, bool watch)

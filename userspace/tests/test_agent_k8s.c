@@ -343,17 +343,12 @@ static long fake_post(const struct fake *f, const char *path,
 }
 
 /* Requests the fake server saw for @path with @op ("list"/"watch"). */
-/*
- * Requests of @op to @path the fake server saw; with @rv_match, only those
- * whose resourceVersionMatch was that.
- */
-static int fake_count_match(const struct fake *f, const char *path,
-			    const char *op, const char *rv_match)
+/* GET /fake/stats, parsed; NULL on failure. */
+static json_t *fake_stats(const struct fake *f)
 {
 	char url[256], *buf = NULL;
-	json_t *j, *reqs, *r;
-	size_t len = 0, i;
-	int n = -1;
+	json_t *j = NULL;
+	size_t len = 0;
 	FILE *mem;
 	CURL *h;
 
@@ -370,26 +365,54 @@ static int fake_count_match(const struct fake *f, const char *path,
 	fclose(mem);
 	mem = NULL;
 	j = json_loadb(buf, len, 0, NULL);
-	reqs = json_object_get(j, "requests");
-	n = 0;
-	json_array_foreach(reqs, i, r)
-		if (!strcmp(json_string_value(json_object_get(r, "path")) ?: "",
-			    path) &&
-		    !strcmp(json_string_value(json_object_get(r, "op")) ?: "",
-			    op) &&
-		    (!rv_match ||
-		     !strcmp(json_string_value(json_object_get(json_object_get(r, "query"),
-							       "resourceVersionMatch")) ?: "",
-			     rv_match)))
-			n++;
-	json_decref(j);
 out:
 	if (mem)
 		fclose(mem);
 	free(buf);
 	if (h)
 		curl_easy_cleanup(h);
+	return j;
+}
+
+/*
+ * Requests of @op to @path the fake server saw; with @rv_match, only those
+ * whose resourceVersionMatch was that.
+ */
+static int fake_count_match(const struct fake *f, const char *path,
+			    const char *op, const char *rv_match)
+{
+	json_t *j = fake_stats(f), *reqs, *r, *q;
+	size_t i;
+	int n = 0;
+
+	if (!j)
+		return -1;
+	reqs = json_object_get(j, "requests");
+	json_array_foreach(reqs, i, r) {
+		q = json_object_get(r, "query");
+		if (!strcmp(json_string_value(json_object_get(r, "path")) ?: "",
+			    path) &&
+		    !strcmp(json_string_value(json_object_get(r, "op")) ?: "",
+			    op) &&
+		    (!rv_match ||
+		     !strcmp(json_string_value(json_object_get(q, "resourceVersionMatch")) ?: "",
+			     rv_match)))
+			n++;
+	}
+	json_decref(j);
 	return n;
+}
+
+/* The fake server's resourceVersion now, or -1. */
+static long fake_rv(const struct fake *f)
+{
+	json_t *j = fake_stats(f);
+	long rv = -1;
+
+	if (j && json_is_integer(json_object_get(j, "rv")))
+		rv = (long)json_integer_value(json_object_get(j, "rv"));
+	json_decref(j);
+	return rv;
 }
 
 static int fake_count(const struct fake *f, const char *path, const char *op)
@@ -734,6 +757,79 @@ void test_k8s_stale_view(void)
 	}
 out:
 	drive_stop(&d);
+}
+
+/*
+ * A floor from before a restart (--resource-version-file): lists older
+ * than it are refused, nothing reaches the state, until the server is
+ * past it.
+ */
+void test_k8s_floor(void)
+{
+	struct stat_want want = { .kind = K8S_SERVICES, .stale = 2 };
+	char floor[32];
+	struct drive d;
+	long rv;
+
+	if (drive_start(&d, NULL, NULL) == -ENOENT) {
+		SKIP("python3 or selftests/fake_apiserver.py not available");
+		goto out;
+	}
+	rv = fake_rv(&d.fake);
+	CHECK(rv > 0);
+	snprintf(floor, sizeof(floor), "%ld", rv + 2);
+	CHECK_INT(k8s_client_set_floor(d.c, floor), 0);
+	CHECK(pump(&d, stats_at_least, &want, 5000));
+	CHECK(!k8s_client_synced(d.c));
+	CHECK(!find_service(&d, "x/web/http", NULL));
+	CHECK(!k8s_client_rv(d.c));
+	CHECK(fake_count_match(&d.fake, "/api/v1/services", "list",
+			       "NotOlderThan") >= 2);
+	/* Two changes later the server is at the floor. */
+	CHECK_INT(post_service(&d, 99), 200);
+	CHECK_INT(post_service(&d, 98), 200);
+	CHECK(pump(&d, synced, NULL, 10000));
+	CHECK(find_service(&d, "x/web/http", NULL));
+	CHECK(find_service(&d, "x/new/p", NULL));
+	CHECK_STR(k8s_client_rv(d.c), floor);
+out:
+	drive_stop(&d);
+}
+
+/* The file of --resource-version-file: replaced whole, checked on reading. */
+void test_agent_rv_file(void)
+{
+	char dir[] = "/tmp/kubenf-rv.XXXXXX", path[64], why[128], *rv;
+	FILE *f;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/rv", dir);
+	CHECK_INT(agent_rv_load(path, &rv, why, sizeof(why)), -ENOENT);
+	CHECK_INT(agent_rv_store(path, "12345678901234567890"), 0);
+	CHECK_INT(agent_rv_load(path, &rv, why, sizeof(why)), 0);
+	CHECK_STR(rv, "12345678901234567890");
+	free(rv);
+	CHECK_INT(agent_rv_store(path, "7"), 0);
+	CHECK_INT(agent_rv_load(path, &rv, why, sizeof(why)), 0);
+	CHECK_STR(rv, "7");
+	free(rv);
+	CHECK_INT(agent_rv_store(path, "07"), -EINVAL);
+	CHECK_INT(agent_rv_store(path, "x"), -EINVAL);
+	CHECK_INT(agent_rv_store(path, ""), -EINVAL);
+	f = fopen(path, "w");
+	CHECK(f);
+	if (f) {
+		fputs("12 34\n", f);
+		fclose(f);
+	}
+	CHECK_INT(agent_rv_load(path, &rv, why, sizeof(why)), -EINVAL);
+	CHECK_STR(why, "not a resourceVersion");
+	CHECK_INT(agent_rv_store("/nonexistent-dir/rv", "7"), -ENOENT);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* A dropped connection: watch again from the last resourceVersion; a

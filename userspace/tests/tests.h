@@ -113,6 +113,8 @@ void test_k8s_expired_relist(void);
 void test_k8s_disconnect_410(void);
 void test_k8s_rv_order(void);
 void test_k8s_stale_view(void);
+void test_k8s_floor(void);
+void test_agent_rv_file(void);
 void test_k8s_hung_watch(void);
 void test_k8s_errors(void);
 void test_k8s_list_errors(void);
