@@ -21,8 +21,11 @@ and, for the test that drives it, control requests (JSON bodies):
                                               if compacted away)
   POST /fake/compact        {}                events up to now are gone: a
                                               watch from before gets 410
-  POST /fake/expire         {}                compact, and open watches get
-                                              an ERROR event with code 410
+  POST /fake/expire         {}                the RV moves on and every event
+                                              is compacted away: open
+                                              watches get an ERROR event
+                                              with code 410, later ones from
+                                              an older RV an HTTP 410
   POST /fake/bookmark       {}                open watches get a BOOKMARK
   POST /fake/lag            {"honour"?: bool} from now on lists are answered
                                               from a copy of the objects as
@@ -146,9 +149,13 @@ class Store:
     def signal(self, what):
         with self.cond:
             self.watch_gen += 1
-            self.control.append((self.watch_gen, what, self.rv))
             if what == "expire":
+                # The resourceVersion moves on (etcd's does with any
+                # write): a watch restarted from where it was, between
+                # this and its next list, gets 410 too.
+                self.rv += 1
                 self.compacted = self.rv
+            self.control.append((self.watch_gen, what, self.rv))
             self.cond.notify_all()
 
 
@@ -305,10 +312,10 @@ class Handler(BaseHTTPRequestHandler):
             rv = 0
         timeout = float(q.get("timeoutSeconds") or 300)
         with STORE.cond:
-            # A lagging replica's history is its own: it has not
-            # compacted what it still serves.
+            # A lagging replica serves watches from the RV of its own
+            # lists.
             too_old = rv < STORE.compacted and not (
-                STORE.lag and rv >= STORE.lag[0])
+                STORE.lag and rv == STORE.lag[0])
         if too_old and q.get("resourceVersion"):
             return self.send_json(410, status(
                 410, "Expired", "too old resource version: %d (%d)" %
