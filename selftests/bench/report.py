@@ -3,6 +3,7 @@
 """Tables, JSON and charts of one `make bench` run.
 
   report.py [--tap] DIR
+  report.py --merge OUT [--notes FILE] DIR...
 
 reads DIR/results.jsonl (one sample a line, written in the VM by inner.sh),
 DIR/vm-info.json and DIR/host-info.json, and writes
@@ -21,6 +22,15 @@ connections. A figure that hit the per-sample limit (--sample-timeout, or
 s", a lower bound, never as a number, and not a failure. A programming that
 was capped first and then finished in the second pass is a figure (one
 sample, marked "long" in results.jsonl).
+
+--merge gathers the runs of one matrix that were taken in several bench.sh
+invocations (several VMs at once, one per size or part, same kernel and
+build: the guest clock makes the figures independent of how many ran at
+once) into OUT: OUT/results.jsonl is every DIR's samples, OUT/vm-info.json
+the first DIR's (each DIR's must name the same kernel), OUT/host-info.json
+the first DIR's with the earliest start, the sizes and policy pairs of all,
+each DIR's settings under "parts", and the lines of FILE as "notes"; then
+the report is written as for one run.
 
 Exit status 1 if the run recorded a failure (a mode that could not program
 its rules or carry a connection), 0 otherwise.
@@ -475,13 +485,51 @@ def chart(d, acc, metric, sizes, info):
     return name
 
 
+def merge(out, dirs, notes):
+    """Gather several bench.sh runs of one matrix into OUT (see above)."""
+    os.makedirs(out, exist_ok=True)
+    vms, hosts = [], []
+    with open(os.path.join(out, "results.jsonl"), "w") as f:
+        for d in dirs:
+            with open(os.path.join(d, "results.jsonl")) as g:
+                f.write(g.read())
+            with open(os.path.join(d, "vm-info.json")) as g:
+                vms.append(json.load(g))
+            with open(os.path.join(d, "host-info.json")) as g:
+                hosts.append(json.load(g))
+    if len({v["kernel"] for v in vms}) != 1 or len({v.get("kubenfctl") for v in vms}) != 1:
+        sys.exit("report.py: --merge: the runs differ in kernel or build: %s" %
+                 [(v["kernel"], v.get("kubenfctl")) for v in vms])
+    host = dict(hosts[0])
+    host["started"] = min(h["started"] for h in hosts)
+    host["sizes"] = " ".join(sorted({n for h in hosts for n in h["sizes"].split()}, key=int))
+    host["policy"] = " ".join(h["policy"] for h in hosts if h.get("policy"))
+    host["parts"] = [dict(h, dir=os.path.basename(os.path.normpath(d)))
+                     for h, d in zip(hosts, dirs)]
+    if notes:
+        with open(notes) as g:
+            host["notes"] = [line.strip() for line in g if line.strip()]
+    for name, obj in (("vm-info.json", vms[0]), ("host-info.json", host)):
+        with open(os.path.join(out, name), "w") as f:
+            json.dump(obj, f, indent=1)
+
+
 def main():
     args = sys.argv[1:]
+    if args[:1] == ["--merge"]:
+        if len(args) < 3:
+            sys.exit("usage: report.py --merge OUT [--notes FILE] DIR...")
+        out, args = args[1], args[2:]
+        notes = None
+        if args[:1] == ["--notes"]:
+            notes, args = args[1], args[2:]
+        merge(out, args, notes)
+        args = [out]
     want_tap = args[:1] == ["--tap"]
     if want_tap:
         args = args[1:]
     if len(args) != 1:
-        sys.exit("usage: report.py [--tap] DIR")
+        sys.exit("usage: report.py [--tap] DIR | --merge OUT [--notes FILE] DIR...")
     d = args[0]
     samples, failures, capped, info = load(d)
     # A programming capped at --sample-timeout that then finished in the
