@@ -48,9 +48,11 @@
 #   --max-repeat-s SEC  programming from scratch is not sampled again once
 #                   one sample took longer than this (guest s; default 600)
 #   --policy        the NetworkPolicy part (kubenf only, in a VM of its
-#                   own after the sizes): pairs of pod and policy counts
-#                   (default "100:10 1000:100 10000:1000"; smoke: "100:10";
-#                   "" for none)
+#                   own after the sizes): PODS:POLICIES[:S], pod and policy
+#                   counts, S of the policies selecting the server pods
+#                   (default: all of them; the others select other pods)
+#                   (default "100:10 1000:100 10000:1000:100 10000:1000";
+#                   smoke: "100:10"; "" for none)
 #   --tap           print TAP: one test per mode (and one for the policy
 #                   part) that programmed and carried connections
 #   --keep-gen      keep the generated rule files (OUT/gen)
@@ -83,7 +85,7 @@ long_cap=0
 long_modes="ipvs nftables iptables"
 keep_gen=
 warm=100
-policy="100:10 1000:100 10000:1000"
+policy="100:10 1000:100 10000:1000:100 10000:1000"
 tap=
 
 usage()

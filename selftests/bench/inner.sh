@@ -684,9 +684,9 @@ pol_program()
 	local t=$T_ELAPSED
 	settle
 	m1=$(kmem)
-	emit "$what" "$p" "$metric" 0 "$t" s "\"policies\": $q"
+	emit "$what" "$p" "$metric" 0 "$t" s "\"policies\": $q$POL_SEL"
 	emit "$what" "$p" "${metric/program/mem}" 0 $((m1 - m0)) B \
-		"\"policies\": $q, \"memcg\": $(cgmem "$CG")"
+		"\"policies\": $q$POL_SEL, \"memcg\": $(cgmem "$CG")"
 	log "  $what: ${t}s, kernel memory +$(((m1 - m0) / 1024)) kB"
 }
 
@@ -705,19 +705,24 @@ pol_rates()
 			fi
 			emit "$what" "$p" "$1" "$r" \
 				"$(sed 's/.*"rate": \([0-9.]*\).*/\1/' <<<"$out")" conn/s \
-				"\"policies\": $q, \"detail\": $out"
+				"\"policies\": $q$POL_SEL, \"detail\": $out"
 		done
 	done
 }
 
+# bench_policy P Q [S]: P pods, Q policies, S of which select the server
+# pods (default: all Q).
+POL_SEL=
 bench_policy()
 {
-	local p=$1 q=$2 d=$WORK/pol-$1-$2 k n
+	local p=$1 q=$2 sel=${3:-} d=$WORK/pol-$1-$2${3:+-s$3} k n
 
 	MODE=kubenf
 	SIZE=$p
 	rm -rf "$d"
-	cp -r "$opt_gen/pol-$p-$q" "$d" || { fail kubenf-pol "$p" "no policy files for $p:$q"; return; }
+	cp -r "$opt_gen/${d##*/}" "$d" || { fail kubenf-pol "$p" "no policy files for $p:$q${sel:+:$sel}"; return; }
+	# Recorded with every sample with policies: "selecting": S.
+	POL_SEL=", \"selecting\": ${sel:-$q}"
 	POL_VIP=$(json_get "$d/plan.json" vip)
 
 	# The same objects without NetworkPolicies: the baseline.
@@ -735,19 +740,19 @@ bench_policy()
 		teardown_node
 		return
 	fi
-	# ... and closed with them (no policy admits it).
-	if ip netns exec "$CLIENT" "$CONNBENCH" rate 10.0.2.2 8081 1 0 >/dev/null 2>&1; then
-		fail kubenf-pol "$p" "port 8081 is open although no policy admits it"
-		teardown_node
-		return
-	fi
-	# Enforced: the module holds policies (how many kernel objects Q
-	# NetworkPolicies compile to is the compiler's business: recorded).
+	# What the module holds (how many kernel objects Q NetworkPolicies
+	# compile to is the compiler's business: recorded).
 	local counts
 	counts=$(ip netns exec "$NODE" kubenfctl -o json info | jq -c .counts)
 	log "  module objects: $counts"
+	# ... and closed with them (no policy admits it).
+	if ip netns exec "$CLIENT" "$CONNBENCH" rate 10.0.2.2 8081 1 0 >/dev/null 2>&1; then
+		fail kubenf-pol "$p" "port 8081 is open although no policy admits it (module objects: ${counts//\"/})"
+		teardown_node
+		return
+	fi
 	emit kubenf-pol "$p" pol_objects 0 "$(jq .policies <<<"$counts")" objects \
-		"\"policies\": $q, \"counts\": $counts"
+		"\"policies\": $q$POL_SEL, \"counts\": $counts"
 	if [ "$(jq .policies <<<"$counts")" = 0 ] || [ "$(jq .pods <<<"$counts")" = 0 ]; then
 		fail kubenf-pol "$p" "the module holds no policies or no pods: $counts"
 		teardown_node
@@ -767,7 +772,7 @@ bench_policy()
 			break
 		fi
 		emit kubenf-pol "$p" pol_add "$k" \
-			"$(awk -v t="$T_ELAPSED" 'BEGIN { printf "%.3f", t * 1000 }')" ms "\"policies\": $q"
+			"$(awk -v t="$T_ELAPSED" 'BEGIN { printf "%.3f", t * 1000 }')" ms "\"policies\": $q$POL_SEL"
 	done
 	teardown_node
 	rm -rf "$d"
@@ -819,13 +824,13 @@ main()
 		# smoke run (no --warm-size) accepts cold first samples.
 		pq=$(tr ' ' '\n' <<<"$opt_policy" | sort -t: -n | head -n1)
 		log "warm-up: kubenf-agent, $pq"
-		MODE=kubenf SIZE=${pq%:*}
-		setup_node && agent_once "$opt_gen/pol-${pq%:*}-${pq#*:}/pol" - >/dev/null ||
-			fail kubenf-pol "${pq%:*}" "warm-up: kubenf-agent failed"
+		MODE=kubenf SIZE=${pq%%:*}
+		setup_node && agent_once "$opt_gen/pol-$(tr : - <<<"$pq" | sed 's/^\([0-9]*-[0-9]*\)-\([0-9]*\)$/\1-s\2/')/pol" - >/dev/null ||
+			fail kubenf-pol "${pq%%:*}" "warm-up: kubenf-agent failed"
 		teardown_node
 	fi
 	for pq in $opt_policy; do
-		bench_policy "${pq%:*}" "${pq#*:}"
+		bench_policy $(tr : ' ' <<<"$pq")
 	done
 	log "done; failures: $FAILED"
 	return $FAILED
