@@ -305,7 +305,9 @@ def targets(acc, sizes):
                 o = med(acc, metric, m, n)
                 if k and o:
                     worst.append(((k - o) / o * 100, m, n))
-        missing = ["%s at %d (%s)" % (LABEL.get(m, m), n, capped_cell(m, n, metric))
+        missing = ["%s at %d (%s did not finish in %d s)"
+                   % (LABEL.get(m, m), n, "programming" if CAPS[(m, n)][0] == "program_all"
+                      else CAPS[(m, n)][0], CAPS[(m, n)][1])
                    for (m, n) in sorted(CAPS) if n in sizes and med(acc, metric, m, n) is None
                    and not m.startswith("kubenf")]
         if worst:
@@ -412,10 +414,14 @@ def policy_section(samples, failures=()):
                              if not k.startswith("max")) if objs else "-")
         # A pair that failed its check (port 8081 open, nothing held): its
         # figures are not those of enforced policies.
-        why = [f["what"] for f in failures if f["mode"] == "kubenf-pol" and int(f["size"]) == p]
+        why = []
+        for f in failures:
+            if f["mode"] == "kubenf-pol" and int(f["size"]) == p and f["what"] not in why:
+                why.append(f["what"])
         if why and "rate_svc_pol" not in cells:
+            # The last run's words (several runs may have failed alike).
             row = row[:3] + ["**FAILED: %s** (figures of a rule set that is not enforced: "
-                             "not shown)" % "; ".join(why)] + ["-"] * (len(row) - 4)
+                             "not shown)" % why[-1]] + ["-"] * (len(row) - 4)
             cells = {"failed": why}
         summary["%d:%d" % (p, q) if sel == q else "%d:%d:%d" % (p, q, sel)] = cells
         out.append("| %s |" % " | ".join(row))
