@@ -36,10 +36,12 @@ Exit status 1 if the run recorded a failure (a mode that could not program
 its rules or carry a connection), 0 otherwise.
 """
 
+import calendar
 import json
 import os
 import statistics
 import sys
+import time
 
 MODES = ["kubenf", "nftables", "ipvs", "iptables", "iptables-legacy", "ct-nat", "none"]
 LABEL = {
@@ -519,6 +521,13 @@ def merge(out, dirs, notes):
                  [(v["kernel"], v.get("kubenfctl")) for v in vms])
     host = dict(hosts[0])
     host["started"] = min(h["started"] for h in hosts)
+    # From the first start to the last sample written (a run stopped by
+    # hand has no duration of its own).
+    t0 = min(calendar.timegm(time.strptime(h["started"], "%Y-%m-%dT%H:%M:%SZ")) for h in hosts)
+    t1 = max(os.path.getmtime(os.path.join(d, "results.jsonl")) for d in dirs)
+    m = int(t1 - t0) // 60
+    host["duration"] = "%d h %d min, as %d runs, several at the same time" % (m // 60, m % 60,
+                                                                               len(dirs))
     host["sizes"] = " ".join(sorted({n for h in hosts for n in h["sizes"].split()}, key=int))
     host["policy"] = " ".join(h["policy"] for h in hosts if h.get("policy"))
     host["parts"] = [dict(h, dir=os.path.basename(os.path.normpath(d)))
