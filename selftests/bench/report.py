@@ -337,7 +337,7 @@ def targets(acc, sizes):
         out.append("| programming %d Services from scratch faster than any other mode | %s | "
                    "kubenf %.3g s; other modes: %s |"
                    % (hi, "met" if k < best[0] else "missed", k,
-                      ", ".join("%s %s%.3g s (%s%.1fx)" % (LABEL.get(m, m), b, v, b, v / k)
+                      ", ".join("%s %s%s s (%s%.1fx)" % (LABEL.get(m, m), b, fmt(v, "s"), b, v / k)
                                 for v, m, b in sorted(others))))
     out.append("")
     return out
