@@ -9,6 +9,7 @@
 #            [--sizes "N..."] [--modes "M..."] [--runs R] [--program-runs P]
 #            [--conns C] [--mb MB] [--mem-size N|""] [--vm-mem MB]
 #            [--timeout SEC] [--sample-timeout SEC] [--max-repeat-s SEC]
+#            [--long-cap SEC] [--long-modes "M..."]
 #            [--policy "PODS:POLICIES..."] [--tap] [--keep-gen]
 #
 #   --smoke         100 Services, one sample of everything, every mode, no
@@ -29,17 +30,29 @@
 #                   with a second, 6-backend programming (10000; "" for none)
 #   --vm-mem MB     guest memory (4096)
 #   --timeout SEC   per VM (one VM per size; default 36000)
-#   --sample-timeout SEC  guest seconds one timed command (programming,
-#                   add, change) may take; one that takes longer is killed
-#                   and recorded as capped, never as a figure, and the
-#                   mode's other figures at that size are not measured
-#                   (default 0: no limit)
+#   --sample-timeout SEC  guest seconds (elapsed, guest clock) one timed
+#                   command (programming, add, change) may take; one that
+#                   takes longer is killed and recorded as capped ("did not
+#                   finish in SEC guest seconds": a lower bound, never a
+#                   figure), its rules are flushed, and the mode's other
+#                   figures at that size are not measured (default 0: no
+#                   limit)
+#   --long-cap SEC  after every mode of a size was measured, each mode of
+#                   --long-modes whose programming was capped is programmed
+#                   once more with this larger limit; if that load finishes
+#                   it is one programming sample (marked "long") and the
+#                   mode's other figures are measured on it (default 0: no
+#                   second pass)
+#   --long-modes    the modes that get that second pass (default
+#                   "ipvs nftables iptables")
 #   --max-repeat-s SEC  programming from scratch is not sampled again once
 #                   one sample took longer than this (guest s; default 600)
 #   --policy        the NetworkPolicy part (kubenf only, in a VM of its
-#                   own after the sizes): pairs of pod and policy counts
-#                   (default "100:10 1000:100 10000:1000"; smoke: "100:10";
-#                   "" for none)
+#                   own after the sizes): PODS:POLICIES[:S], pod and policy
+#                   counts, S of the policies selecting the server pods
+#                   (default: all of them; the others select other pods)
+#                   (default "100:10 1000:100 10000:1000:100 10000:1000";
+#                   smoke: "100:10"; "" for none)
 #   --tap           print TAP: one test per mode (and one for the policy
 #                   part) that programmed and carried connections
 #   --keep-gen      keep the generated rule files (OUT/gen)
@@ -68,9 +81,11 @@ vm_mem=4096
 timeout=36000
 sample_timeout=0
 max_repeat=600
+long_cap=0
+long_modes="ipvs nftables iptables"
 keep_gen=
 warm=100
-policy="100:10 1000:100 10000:1000"
+policy="100:10 1000:100 10000:1000:100 10000:1000"
 tap=
 
 usage()
@@ -108,6 +123,8 @@ while [ $# -gt 0 ]; do
 	--timeout)	timeout=$2; shift 2 ;;
 	--sample-timeout) sample_timeout=$2; shift 2 ;;
 	--max-repeat-s)	max_repeat=$2; shift 2 ;;
+	--long-cap)	long_cap=$2; shift 2 ;;
+	--long-modes)	long_modes=$2; shift 2 ;;
 	--policy)	policy=$2; shift 2 ;;
 	--tap)		tap=1; shift ;;
 	--keep-gen)	keep_gen=1; shift ;;
@@ -165,6 +182,7 @@ host_info()
  "sizes": "$sizes", "modes": "$modes", "policy": "$policy", "runs": $runs, "program_runs": $program_runs,
  "conns": $conns, "mb": $mb, "mem_size": "$mem_size",
  "sample_timeout": $sample_timeout, "max_repeat_s": $max_repeat,
+ "long_cap": $long_cap, "long_modes": "$long_modes",
  "git": "$(git -C "$REPO" describe --always --dirty 2>/dev/null)"}
 EOF
 }
@@ -187,7 +205,8 @@ for n in $sizes; do
 		--bin "$bin" --ko "$bin/kubenf.ko" --sizes "$n" --modes "$modes" --runs "$runs" \
 		--program-runs "$program_runs" --conns "$conns" --mb "$mb" \
 		--mem-size "$mem_size" --warm-size "$w" ${smoke:+--policy "$policy"} \
-		--sample-timeout "$sample_timeout" --max-repeat-s "$max_repeat" || rc=1
+		--sample-timeout "$sample_timeout" --max-repeat-s "$max_repeat" \
+		--long-cap "$long_cap" --long-modes "$long_modes" || rc=1
 done
 if [ -n "$policy" ] && [ -z "$smoke" ]; then
 	echo "$ME: === NetworkPolicy, pods:policies $policy (VM started $(date +%H:%M:%S))"

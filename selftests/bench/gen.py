@@ -40,7 +40,11 @@ exist nowhere (10.128.0.0/10); the namespace "bench" holds the client pod
 "bench" and selects all of its pods (the worst case for a connection's
 verdict: the server pods are selected by all Q policies); policy j admits
 TCP 8080 from pods app=a(j mod 50) in namespaces team=t(j mod 10); the last
-one admits the client.
+one admits the client. With P:Q:S only the last S policies are in "bench"
+(selecting the server pods); policy j < Q-S is in namespace ns-(j mod P/100)
+and selects its pods app=a(j mod 50) (every pod there: a namespace's pods
+share one app label), so every other pod is under about (Q-S)/(P/100)
+policies. Written to OUT/pol-P-Q-sS/.
 
 Services are numbered i = 0..N-1 in programming order (id i+1), cluster IP
 10.96.0.0 + i + 1, TCP port 80. The Service in the middle (i = N/2), the last
@@ -557,21 +561,26 @@ def k8s_ns(name, labels):
             "metadata": {"name": name, "labels": labels}}
 
 
-def k8s_policy(j, last):
+def k8s_policy(j, last, ns="bench", selector=None):
     if last:
         peer = {"podSelector": {"matchLabels": {"app": "client"}}}
     else:
         peer = {"namespaceSelector": {"matchLabels": {"team": "t%d" % (j % 10)}},
                 "podSelector": {"matchLabels": {"app": "a%d" % (j % 50)}}}
     return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-            "metadata": {"name": "pol-%d" % j, "namespace": "bench"},
-            "spec": {"podSelector": {}, "policyTypes": ["Ingress"],
+            "metadata": {"name": "pol-%d" % j, "namespace": ns},
+            "spec": {"podSelector": selector or {}, "policyTypes": ["Ingress"],
                      "ingress": [{"from": [peer],
                                   "ports": [{"protocol": "TCP", "port": EP_PORT}]}]}}
 
 
-def gen_policy(out, npods, npol, repeats):
-    d = os.path.join(out, "pol-%d-%d" % (npods, npol))
+def gen_policy(out, npods, npol, repeats, nsel=None):
+    """nsel: how many of the npol policies select the server pods (the
+    last nsel; default all). The others are in the pods' namespaces ns-K,
+    policy j in ns-(j mod namespaces) selecting app=a(j mod 50) there."""
+    d = os.path.join(out, "pol-%d-%d%s" % (npods, npol, "" if nsel is None else "-s%d" % nsel))
+    if nsel is None:
+        nsel = npol
     nns = max(1, npods // 100)
     items = [k8s_ns("ns-%d" % k, {"team": "t%d" % (k % 10)}) for k in range(nns)]
     items.append(k8s_ns("bench", {"team": "bench"}))
@@ -603,14 +612,17 @@ def gen_policy(out, npods, npol, repeats):
                       separators=(",", ":"))
     write(os.path.join(d, "nopol", "objects.json"), objs)
     write(os.path.join(d, "pol", "objects.json"), objs)
-    pols = [k8s_policy(j, j == npol - 1) for j in range(npol)]
+    pols = [k8s_policy(j, j == npol - 1) if j >= npol - nsel else
+            k8s_policy(j, False, "ns-%d" % (j % nns), {"matchLabels": {"app": "a%d" % (j % 50)}})
+            for j in range(npol)]
     write(os.path.join(d, "pol", "policies.json"),
           json.dumps({"apiVersion": "v1", "kind": "List", "items": pols},
                      separators=(",", ":")))
     for k in range(repeats):
         write(os.path.join(d, "add-%d.json" % k),
               json.dumps(k8s_policy(npol + k, False), separators=(",", ":")))
-    meta = {"pods": npods, "policies": npol, "namespaces": nns, "vip": POL_SVC_VIP,
+    meta = {"pods": npods, "policies": npol, "selecting_servers": nsel, "namespaces": nns,
+            "vip": POL_SVC_VIP,
             "repeats": repeats}
     write(os.path.join(d, "plan.json"), json.dumps(meta, indent=1) + "\n")
 
@@ -628,11 +640,12 @@ def main():
     ap.add_argument("--mem-size", type=int, default=0,
                     help="the size that gets the memory split files (mem6.*)")
     ap.add_argument("--policy", default="",
-                    help="comma-separated PODS:POLICIES pairs (kubenf-agent objects)")
+                    help="comma-separated PODS:POLICIES[:SELECTING] (kubenf-agent objects; "
+                    "SELECTING: how many of the policies select the server pods, default all)")
     a = ap.parse_args()
     for pq in filter(None, a.policy.split(",")):
-        p, q = (int(x) for x in pq.split(":"))
-        gen_policy(a.out, p, q, a.repeats)
+        v = [int(x) for x in pq.split(":")]
+        gen_policy(a.out, v[0], v[1], a.repeats, v[2] if len(v) > 2 else None)
     for n in (int(s) for s in filter(None, a.sizes.split(","))):
         if n < 4 or n + a.repeats >= 65535:
             sys.exit("gen.py: size %d out of range" % n)
