@@ -25,7 +25,8 @@
 # bad object is logged and skipped; a syntax error changes nothing; YAML
 # gives the same rules as JSON; the daemon follows file changes and
 # repairs what another writer changed; killing it keeps the rules; a
-# restarted agent adopts them without a change.
+# restarted agent adopts them without a change; a pod selected by more
+# policies than the module takes denies all instead of being left open.
 
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -33,7 +34,7 @@ TESTS="once_applies traffic_via_vip policy_enforced identical_rerun
 	change_applies_difference bad_object_skipped syntax_error_keeps_rules
 	yaml_same_rules daemon_follows_files repairs_foreign_change
 	kill_keeps_rules restart_adopts restart_during_streams kill9_mid_commit
-	new_pod_under_deny"
+	new_pod_under_deny pod_over_policy_limit"
 
 PROBE_TIMEOUT=5
 VIP4=10.96.0.10
@@ -586,6 +587,47 @@ new_pod_under_deny()
 	rm "$WORK/objects/new.json"
 	check "back without the pod and the pod CIDRs" \
 		agent --once --from-file "$WORK/objects"
+	return $lret
+}
+
+# x/a selected by 200 NetworkPolicies, more than the module takes for one
+# pod (KUBENF_MAX_POD_POLICIES): the kernel refuses the pod, and the agent
+# keeps it isolated with no policy rather than leaving it out (a pod the
+# module does not know is open). Every policy admits port 80 only: port 81
+# must stay closed, and 80 is closed too while the pod denies everything.
+pod_over_policy_limit()
+{
+	local out
+
+	lret=$ksft_pass
+	if [ "$(info .counts.pods)" = 0 ]; then
+		SKIP_REASON="the module holds no pods (no NetworkPolicy support)"
+		return $ksft_skip
+	fi
+	jq -n '{apiVersion: "v1", kind: "List", items: [range(200) | {
+		apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy",
+		metadata: {name: "many-\(.)", namespace: "x"},
+		spec: {podSelector: {matchLabels: {pod: "a", app: "web"}},
+		       policyTypes: ["Ingress"],
+		       ingress: [{from: [{namespaceSelector: {}}],
+				  ports: [{port: 80, protocol: "TCP"}]}]}}]}' \
+		>"$WORK/objects/many.json"
+	check "applied" agent --once --from-file "$WORK/objects"
+	check "the refusal is logged as an error" eval \
+		'grep -q "error: kernel refused pod .* \"x/a\": .*; it denies all traffic in its isolated directions instead" "$WORK/log"'
+	check "x/a is in the kernel, isolated, with no policy" eval \
+		'kctl -o json pod show | jq -e "any(.[]; .name == \"x/a\" and
+			(.flags | index(\"ingress-isolated\")) and
+			(.ingress | length) == 0)" >/dev/null'
+	out=$(PROBE_TIMEOUT=2 probe 10.244.1.11 81)
+	echo "# x/a:81 -> ${out:-nothing}"
+	check "x/a:81, admitted by no policy, stays closed" [ "$out" != x/a ]
+	out=$(PROBE_TIMEOUT=2 probe 10.244.1.11 80)
+	echo "# x/a:80 -> ${out:-nothing}"
+	check "x/a:80 closed while x/a denies all" [ "$out" != x/a ]
+	rm "$WORK/objects/many.json"
+	check "back to the example policies" agent --once --from-file "$WORK/objects"
+	check_eq "x/a:80 open again" x/a "$(probe 10.244.1.11 80)"
 	return $lret
 }
 

@@ -133,6 +133,12 @@ const char *agent_rules_name(const struct agent_rules *rules,
  */
 bool agent_rules_remove(struct agent_rules *rules, enum agent_kind kind,
 			uint32_t id);
+/*
+ * Empty both policy lists of pod @id, keeping its isolation: it then
+ * denies everything in the directions it is isolated in. Returns whether
+ * it was there.
+ */
+bool agent_rules_isolate_pod(struct agent_rules *rules, uint32_t id);
 /* Remove every peerset, policy and pod (a module without policy). */
 void agent_rules_drop_policy(struct agent_rules *rules);
 
@@ -225,6 +231,7 @@ struct agent_sync {
 	struct agent_reject {
 		enum agent_kind kind;
 		uint32_t id;
+		bool isolate;	/* a pod: kept, with no policy */
 	} *rejects;
 	size_t n_rejects;
 	bool warned_no_policy;

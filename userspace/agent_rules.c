@@ -586,6 +586,20 @@ bool agent_rules_remove(struct agent_rules *r, enum agent_kind kind,
 	}
 }
 
+bool agent_rules_isolate_pod(struct agent_rules *r, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < r->pods.n; i++) {
+		if (r->pods.v[i].id != id)
+			continue;
+		r->pods.v[i].n_ingress = 0;
+		r->pods.v[i].n_egress = 0;
+		return true;
+	}
+	return false;
+}
+
 void agent_rules_drop_policy(struct agent_rules *r)
 {
 	kubenf_pset_list_release(&r->psets);

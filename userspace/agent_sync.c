@@ -14,7 +14,11 @@
  * blindly; we then dump again and retry. An object the kernel refuses
  * (a limit, a frontend owned by a Service we do not know) is left out,
  * consistently (agent_rules_remove()), and the rest retried at once; it is
- * tried again when the input changes.
+ * tried again when the input changes. A pod is the exception: a pod the
+ * kernel does not know is not isolated, so leaving out a pod that policies
+ * select (more of them than the module takes, say) would open it. It is
+ * kept instead with no policy, denying everything in the directions it is
+ * isolated in, and left out only if the kernel refuses that too.
  */
 #define _GNU_SOURCE		/* asprintf */
 #include <errno.h>
@@ -177,11 +181,19 @@ static void prune(struct agent_sync *s, struct agent_rules *want)
 		s->warned_no_policy = true;
 		agent_rules_drop_policy(want);
 	}
-	for (i = 0; i < s->n_rejects; i++)
-		agent_rules_remove(want, s->rejects[i].kind, s->rejects[i].id);
+	for (i = 0; i < s->n_rejects; i++) {
+		if (s->rejects[i].isolate)
+			agent_rules_isolate_pod(want, s->rejects[i].id);
+		else
+			agent_rules_remove(want, s->rejects[i].kind,
+					   s->rejects[i].id);
+	}
 }
 
-/* The kernel refused object @err->id of @want: leave it out from now. */
+/*
+ * The kernel refused object @err->id of @want: leave it out from now, or,
+ * a pod refused for the first time, keep it isolated with no policy.
+ */
 static int reject(struct agent_sync *s, const struct agent_rules *want,
 		  const struct agent_apply_err *err, int ret)
 {
@@ -193,14 +205,37 @@ static int reject(struct agent_sync *s, const struct agent_rules *want,
 	for (i = 0; i < n; i++)
 		if (agent_rules_id(want, err->kind, i) == err->id)
 			name = agent_rules_name(want, err->kind, i);
-	agent_log(AGENT_LOG_WARN, "kernel refused %s %" PRIu32 " \"%s\": %s%s%s; left out",
+	for (i = 0; i < s->n_rejects; i++)
+		if (s->rejects[i].kind == err->kind &&
+		    s->rejects[i].id == err->id)
+			break;
+	if (err->kind == AGENT_POD && i == s->n_rejects) {
+		agent_log(AGENT_LOG_ERROR, "kernel refused pod %" PRIu32 " \"%s\": %s%s%s; it denies all traffic in its isolated directions instead",
+			  err->id, name, err->extack,
+			  *err->extack ? ": " : "", strerror(-ret));
+		r = kubenf_array_add(s->rejects, s->n_rejects);
+		if (!r)
+			return -ENOMEM;
+		r->kind = err->kind;
+		r->id = err->id;
+		r->isolate = true;
+		return 0;
+	}
+	agent_log(err->kind == AGENT_POD ? AGENT_LOG_ERROR : AGENT_LOG_WARN,
+		  "kernel refused %s %" PRIu32 " \"%s\"%s: %s%s%s; left out",
 		  agent_kind_name(err->kind, false), err->id, name,
+		  i < s->n_rejects ? " even with no policy" : "",
 		  err->extack, *err->extack ? ": " : "", strerror(-ret));
+	if (i < s->n_rejects) {
+		s->rejects[i].isolate = false;
+		return 0;
+	}
 	r = kubenf_array_add(s->rejects, s->n_rejects);
 	if (!r)
 		return -ENOMEM;
 	r->kind = err->kind;
 	r->id = err->id;
+	r->isolate = false;
 	return 0;
 }
 
