@@ -45,12 +45,13 @@ ctl()
 }
 
 # connect PORT: what the pod answers the client, "timeout" for nothing.
+# A slow (debug) kernel gets KUBENF_TIMEOUT_SCALE times as long.
 connect()
 {
-	local out
+	local out s=$KUBENF_TIMEOUT_SCALE
 
-	out=$(ip netns exec "$CLIENT" timeout 3 socat -T2 - \
-		"TCP:$A4:$1,connect-timeout=1" </dev/null 2>/dev/null)
+	out=$(ip netns exec "$CLIENT" timeout $((3 * s)) socat -T$((2 * s)) - \
+		"TCP:$A4:$1,connect-timeout=$s" </dev/null 2>/dev/null)
 	echo "${out:-timeout}"
 }
 
