@@ -400,14 +400,15 @@ restart_adopts()
 
 # stream PROTO ADDR PORT N: from y/b, N messages 0.1 s apart on one
 # connection (TCP) or flow (UDP) to an echo server; prints "sent N got M"
-# or the error that ended it.
+# or the error that ended it. Each answer may take 2 s (times
+# KUBENF_TIMEOUT_SCALE: the echo server forks a process for the first).
 stream()
 {
 	ip netns exec "$CLIENT" python3 -c '
 import socket, sys, time
 proto, addr, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
-s.settimeout(2)
+s.settimeout(2 * int(sys.argv[5]))
 got = 0
 try:
     s.connect((addr, port))
@@ -419,7 +420,7 @@ try:
     print("sent %d got %d" % (n, got))
 except OSError as e:
     print("after %d: %s" % (got, e))
-' "$@"
+' "$@" "$KUBENF_TIMEOUT_SCALE"
 }
 
 # The agent is killed and restarted while a TCP connection and a UDP flow
