@@ -98,7 +98,7 @@ struct kubenf_txn {
 	 * @replace: what the per-namespace limits are checked against.
 	 */
 	int delta[__KUBENF_KIND_MAX];
-	/* The same for the backends of services (kubenf_svc_set/_del). */
+	/* The same for the backends of services (kubenf_svc_set/_remove). */
 	s64 backends_delta;
 };
 

@@ -197,45 +197,39 @@ static void prune(struct agent_sync *s, struct agent_rules *want)
 static int reject(struct agent_sync *s, const struct agent_rules *want,
 		  const struct agent_apply_err *err, int ret)
 {
-	struct agent_reject *r;
+	struct agent_reject *r = NULL;
 	const char *name = "";
+	bool isolate;
 	size_t i, n;
 
 	n = agent_rules_count(want, err->kind);
 	for (i = 0; i < n; i++)
 		if (agent_rules_id(want, err->kind, i) == err->id)
 			name = agent_rules_name(want, err->kind, i);
-	for (i = 0; i < s->n_rejects; i++)
+	for (i = 0; i < s->n_rejects && !r; i++)
 		if (s->rejects[i].kind == err->kind &&
 		    s->rejects[i].id == err->id)
-			break;
-	if (err->kind == AGENT_POD && i == s->n_rejects) {
+			r = &s->rejects[i];
+	/* Refused again: that was the pod already isolated with no policy. */
+	isolate = err->kind == AGENT_POD && !r;
+	if (isolate)
 		agent_log(AGENT_LOG_ERROR, "kernel refused pod %" PRIu32 " \"%s\": %s%s%s; it denies all traffic in its isolated directions instead",
 			  err->id, name, err->extack,
 			  *err->extack ? ": " : "", strerror(-ret));
+	else
+		agent_log(err->kind == AGENT_POD ? AGENT_LOG_ERROR : AGENT_LOG_WARN,
+			  "kernel refused %s %" PRIu32 " \"%s\"%s: %s%s%s; left out",
+			  agent_kind_name(err->kind, false), err->id, name,
+			  r ? " even with no policy" : "", err->extack,
+			  *err->extack ? ": " : "", strerror(-ret));
+	if (!r) {
 		r = kubenf_array_add(s->rejects, s->n_rejects);
 		if (!r)
 			return -ENOMEM;
 		r->kind = err->kind;
 		r->id = err->id;
-		r->isolate = true;
-		return 0;
 	}
-	agent_log(err->kind == AGENT_POD ? AGENT_LOG_ERROR : AGENT_LOG_WARN,
-		  "kernel refused %s %" PRIu32 " \"%s\"%s: %s%s%s; left out",
-		  agent_kind_name(err->kind, false), err->id, name,
-		  i < s->n_rejects ? " even with no policy" : "",
-		  err->extack, *err->extack ? ": " : "", strerror(-ret));
-	if (i < s->n_rejects) {
-		s->rejects[i].isolate = false;
-		return 0;
-	}
-	r = kubenf_array_add(s->rejects, s->n_rejects);
-	if (!r)
-		return -ENOMEM;
-	r->kind = err->kind;
-	r->id = err->id;
-	r->isolate = false;
+	r->isolate = isolate;
 	return 0;
 }
 

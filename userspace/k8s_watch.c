@@ -255,8 +255,7 @@ struct k8s_watch {
 	bool abort_relist;	/* the stream asked for a list (410) */
 	char *rv;		/* watch from here */
 	char *floor;		/* the list under way must not be older */
-	bool floor_sent;	/* ... and asked the server for that */
-	bool floor_refused;	/* the server answered that with 410 */
+	bool floor_refused;	/* the server answered asking that with 410 */
 	char *cont;		/* next list page */
 	struct keyset known;	/* what the state holds of this kind */
 	struct keyset listing;	/* seen by the list under way */
@@ -508,8 +507,7 @@ static void list_start(struct k8s_watch *w, uint64_t now)
 		if (w->c->floor &&
 		    (!w->floor || k8s_rv_older(w->floor, w->c->floor)))
 			set_str(&w->floor, w->c->floor);
-		w->floor_sent = w->floor && !w->floor_refused;
-		if (w->floor_sent) {
+		if (w->floor && !w->floor_refused) {
 			floor = escape(NULL, w->floor);
 			if (!floor)
 				goto nomem;
@@ -729,7 +727,8 @@ static void list_done(struct k8s_watch *w, CURLcode rc, long status,
 			w->phase = IDLE, w->retry_at = UINT64_MAX;
 		return;
 	}
-	if (rc == CURLE_OK && status == 410 && !w->cont && w->floor_sent) {
+	if (rc == CURLE_OK && status == 410 && !w->cont && w->floor &&
+	    !w->floor_refused) {
 		/*
 		 * A server that cannot serve "not older than" from where it
 		 * reads: list the newest (its answer is still checked).
