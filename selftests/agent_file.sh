@@ -26,7 +26,9 @@
 # gives the same rules as JSON; the daemon follows file changes and
 # repairs what another writer changed; killing it keeps the rules; a
 # restarted agent adopts them without a change; a pod selected by more
-# policies than the module takes denies all instead of being left open.
+# policies than the module takes denies all instead of being left open;
+# the health endpoint turns 503 while the kernel refuses the agent's
+# commits, and 200 again once they pass.
 
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -34,7 +36,7 @@ TESTS="once_applies traffic_via_vip policy_enforced identical_rerun
 	change_applies_difference bad_object_skipped syntax_error_keeps_rules
 	yaml_same_rules daemon_follows_files repairs_foreign_change
 	kill_keeps_rules restart_adopts restart_during_streams kill9_mid_commit
-	new_pod_under_deny pod_over_policy_limit"
+	new_pod_under_deny pod_over_policy_limit health_follows_kernel"
 
 PROBE_TIMEOUT=5
 VIP4=10.96.0.10
@@ -632,10 +634,92 @@ pod_over_policy_limit()
 	return $lret
 }
 
+# health PATH: the agent's answer on /PATH, "<status> <JSON body>".
+health()
+{
+	ip netns exec "$NODE" curl -s -m 5 -o "$WORK/health.json" \
+		-w '%{http_code}' "http://127.0.0.1:10256/$1"
+	echo " $(cat "$WORK/health.json" 2>/dev/null)"
+}
+
+health_is()
+{
+	[[ $(health "$1") == "$2 "* ]]
+}
+
+# The health endpoint (--healthz-bind-address): ready once the kernel holds
+# the files' rules; while another writer holds a transaction open, every
+# commit of the agent fails (EBUSY): past --healthz-timeout the agent says
+# 503, with the reason, keeps running and keeps the kernel's rules; once
+# the transaction is gone it applies the change and says 200 again.
+health_follows_kernel()
+{
+	local gen hold_pid timeout=$((3 * KUBENF_TIMEOUT_SCALE))
+
+	lret=$ksft_pass
+	ip netns exec "$NODE" kubenf-agent --node-name node-1 \
+		--cluster-cidr 10.244.0.0/16 --cluster-cidr fd00:10:244::/48 \
+		--from-file "$WORK/objects" --healthz-timeout "$timeout" \
+		--healthz-bind-address 127.0.0.1:10256 >"$WORK/daemon.log" 2>&1 &
+	AGENT_PID=$!
+	check "ready once it adopted" busywait "$BUSYWAIT_TIMEOUT" \
+		health_is readyz 200
+	check "healthy" health_is healthz 200
+	gen=$(generation)
+	echo "# $(health healthz)"
+	check_eq "it reports the kernel's generation" "$gen" \
+		"$(jq .generation "$WORK/health.json")"
+
+	"$KUBENF_CFG" -n "/run/netns/$NODE" hold >"$WORK/hold" 2>&1 &
+	hold_pid=$!
+	check "another writer holds a transaction open" \
+		busywait "$BUSYWAIT_TIMEOUT" grep -q open "$WORK/hold"
+	sed 's/^/# kubenf_cfg: /' "$WORK/hold"
+	jq '.items |= map(select(.kind == "Service" and
+				 .metadata.name == "web") |
+			  .metadata.name = "web2" |
+			  .spec.clusterIP = "10.96.0.12" |
+			  .spec.clusterIPs = ["10.96.0.12"] |
+			  .spec.ipFamilies = ["IPv4"] |
+			  .spec.ipFamilyPolicy = "SingleStack")' \
+		"$EXAMPLES/cluster.json" >"$WORK/web2.json"
+	mv "$WORK/web2.json" "$WORK/objects/"
+	check "the agent's commits fail" busywait "$BUSYWAIT_TIMEOUT" \
+		agent_says "a transaction is already open"
+	check "503 once the change waited over ${timeout} s" \
+		busywait "$BUSYWAIT_TIMEOUT" health_is healthz 503
+	echo "# $(health healthz)"
+	check "saying why" jq -e '(.reason | test("waited [0-9]+ s")) and
+		(.lastError | test("a transaction is already open")) and
+		.failedSyncs > 0 and .ready == false' "$WORK/health.json"
+	check "not ready either" health_is readyz 503
+	check "the agent runs on" kill -0 "$AGENT_PID"
+	check_eq "the kernel keeps its rules" "$gen" "$(generation)"
+
+	kill "$hold_pid"
+	wait "$hold_pid" 2>/dev/null
+	check "200 again once the kernel takes the change" \
+		busywait "$BUSYWAIT_TIMEOUT" health_is healthz 200
+	check "ready" health_is readyz 200
+	echo "# $(health healthz)"
+	check_eq "the change is in" "$((gen + 1))" "$(generation)"
+	check_eq "it reports that generation" "$((gen + 1))" \
+		"$(jq .generation "$WORK/health.json")"
+	check "lastUpdated is set" jq -e '.lastUpdated | test("Z$")' \
+		"$WORK/health.json"
+	kill -TERM "$AGENT_PID"
+	wait "$AGENT_PID"
+	AGENT_PID=
+	rm "$WORK/objects/web2.json"
+	sed 's/^/# agent: /' "$WORK/daemon.log"
+	return $lret
+}
+
 trap cleanup EXIT
 require_root
 checktool "socat -V" "run socat"
 checktool "jq --version" "run jq"
+checktool "curl --version" "run curl"
 checktool "kubenf-agent --version" "run kubenf-agent"
 checktool "kubenfctl --version" "run kubenfctl"
 require_kubenf

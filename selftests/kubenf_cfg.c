@@ -9,6 +9,7 @@
  *                            [name NAME]
  *   kubenf_cfg [OPTIONS] svc ID VIP PORT BACKEND BACKEND_PORT
  *   kubenf_cfg [OPTIONS] raw CMD		(a number, or a name: svc_get, ...)
+ *   kubenf_cfg [OPTIONS] hold
  *
  * OPTIONS:
  *   -d        set NLM_F_DUMP on the request
@@ -25,6 +26,8 @@
  * "name NAME" lines; set, svc and raw print nothing. svc sets service ID
  * with one TCP cluster IP frontend and one ready backend (which registers
  * the namespace's hooks). raw sends command number CMD with no attributes.
+ * hold opens a transaction, prints "open" and keeps it (and its socket)
+ * until killed: every other writer's change then fails with EBUSY.
  *
  * Exit status: 0 on success; 1 when the kernel answered an error (printed on
  * stderr as "kubenf_cfg: CMD: -ENAME: extack"); 2 on usage or local errors;
@@ -40,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kubenf_nl.h"
 
@@ -105,7 +109,7 @@ static int cmd_number(const char *s)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: kubenf_cfg [-d] [-e|-x ERRNO|0] [-n|-N NETNS] info|get|raw CMD\n"
+		"usage: kubenf_cfg [-d] [-e|-x ERRNO|0] [-n|-N NETNS] info|get|hold|raw CMD\n"
 		"       kubenf_cfg [-e|-x ERRNO|0] [-n|-N NETNS] set [flags N] [node ADDR]... "
 		"[cidr ADDR/PREFIX]... [name NAME]\n"
 		"       kubenf_cfg [-e|-x ERRNO|0] [-n|-N NETNS] svc ID VIP PORT "
@@ -382,6 +386,8 @@ int main(int argc, char **argv)
 		nr = KUBENF_CMD_SET_CONFIG;
 	else if (!strcmp(cmd, "svc"))
 		nr = KUBENF_CMD_SVC_SET;
+	else if (!strcmp(cmd, "hold"))
+		nr = KUBENF_CMD_TXN_BEGIN;
 	else if (!strcmp(cmd, "raw") && optind < argc &&
 		 cmd_number(argv[optind]) >= 0)
 		nr = cmd_number(argv[optind++]);
@@ -415,6 +421,12 @@ int main(int argc, char **argv)
 
 	reply.len = 0;
 	ret = knl_xfer(fd, &req, &reply, &ack);
+	if (!ret && !strcmp(cmd, "hold")) {
+		printf("open\n");
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
 	close(fd);
 
 	if (print_answer) {

@@ -67,6 +67,10 @@ static void usage(FILE *f)
 		"                            here; after a restart, older lists are refused\n"
 		"                            (put it under /run: it must not outlive the\n"
 		"                            kernel's rules)\n"
+		"  --healthz-bind-address ADDR:PORT  serve /healthz and /readyz here\n"
+		"                            (such as 0.0.0.0:10256; default: not served)\n"
+		"  --healthz-timeout SECONDS unhealthy once a change waits longer than this\n"
+		"                            to reach the kernel (default 60)\n"
 		"  -v, --verbose             log more (repeatable)\n"
 		"  -q, --quiet               log errors only\n"
 		"  -V, --version             print the version and exit\n"
@@ -120,7 +124,7 @@ int main(int argc, char **argv)
 		OPT_POLICY_CUT, OPT_NP_LOOPBACK, OPT_TIMEOUT, OPT_RESYNC,
 		OPT_SYNC_DELAY, OPT_WATCH_TIMEOUT, OPT_IDLE_TIMEOUT,
 		OPT_REQ_TIMEOUT, OPT_SA_DIR, OPT_EXTIP, OPT_POD_CIDR,
-		OPT_RV_FILE,
+		OPT_RV_FILE, OPT_HEALTH_ADDR, OPT_HEALTH_TIMEOUT,
 	};
 	static const struct option longopts[] = {
 		{ "node-name",		required_argument, NULL, OPT_NODE_NAME },
@@ -144,6 +148,8 @@ int main(int argc, char **argv)
 		/* For tests: where in-cluster credentials are. */
 		{ "service-account-dir", required_argument, NULL, OPT_SA_DIR },
 		{ "resource-version-file", required_argument, NULL, OPT_RV_FILE },
+		{ "healthz-bind-address", required_argument, NULL, OPT_HEALTH_ADDR },
+		{ "healthz-timeout",	required_argument, NULL, OPT_HEALTH_TIMEOUT },
 		{ "verbose",		no_argument,	   NULL, 'v' },
 		{ "quiet",		no_argument,	   NULL, 'q' },
 		{ "version",		no_argument,	   NULL, 'V' },
@@ -155,6 +161,7 @@ int main(int argc, char **argv)
 		.timeout = 60,
 		.resync = 60,
 		.sync_delay = 100,
+		.health_timeout = 60,
 	};
 	struct kubenf_config *cfg = &o.config;
 	struct kubenf_err perr;
@@ -186,6 +193,24 @@ int main(int argc, char **argv)
 			break;
 		case OPT_ONCE:
 			o.once = true;
+			break;
+		case OPT_HEALTH_ADDR:
+			if (agent_health_parse_addr(optarg, &o.health_addr)) {
+				ret = usage_error("--healthz-bind-address takes ADDR:PORT or [ADDR6]:PORT, not",
+						  optarg);
+				goto out;
+			}
+			o.health_bind = optarg;
+			break;
+		case OPT_HEALTH_TIMEOUT:
+			if (number(optarg, "--healthz-timeout", 86400,
+				   &o.health_timeout))
+				goto out;
+			if (!o.health_timeout) {
+				ret = usage_error("--healthz-timeout must be at least 1 s",
+						  NULL);
+				goto out;
+			}
 			break;
 		case OPT_CLUSTER_CIDR:
 		case OPT_POD_CIDR:
@@ -289,6 +314,11 @@ int main(int argc, char **argv)
 	}
 	if (o.from_file && o.rv_file) {
 		ret = usage_error("--resource-version-file is for the API server, not --from-file",
+				  NULL);
+		goto out;
+	}
+	if (o.once && o.health_bind) {
+		ret = usage_error("--healthz-bind-address is for the daemon, not --once",
 				  NULL);
 		goto out;
 	}

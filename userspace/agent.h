@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <jansson.h>
 
@@ -53,11 +54,19 @@ extern enum agent_level agent_log_level;
  */
 void agent_log(enum agent_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * The message of the last error line (escaped, maybe cut) and, in
+ * *@count, how many error lines there have been: a caller compares counts
+ * to tell whether its step logged one.
+ */
+const char *agent_log_last_error(unsigned long *count);
 /* Where the lines go (unit tests); NULL: stderr. */
 void agent_log_set_file(void *file);
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t agent_now_ms(void);
+/* Milliseconds since the epoch (CLOCK_REALTIME), for timestamps shown. */
+uint64_t agent_wall_ms(void);
 /* @ms plus or minus up to @pct percent, for jittered backoff. */
 uint64_t agent_jitter(uint64_t ms, unsigned int pct);
 
@@ -70,6 +79,52 @@ uint64_t agent_jitter(uint64_t ms, unsigned int pct);
 int agent_rv_load(const char *path, char **rv, char *why, size_t why_len);
 /* Replace @path's content by @rv (a decimal resourceVersion). */
 int agent_rv_store(const char *path, const char *rv);
+
+/* ---- agent_health.c: --healthz-bind-address ---------------------------- */
+
+/* What the health endpoint judges by; agent_loop.c keeps it current. */
+struct agent_health_state {
+	bool synced;			/* the kernel held a complete view */
+	uint64_t pending_since;		/* ms: the oldest change not applied
+					 * (counted once the view is
+					 * complete); 0: none */
+	uint64_t last_sync_wall;	/* ms since the epoch: last success */
+	uint64_t generation;		/* the kernel's, after it */
+	unsigned int failures;		/* failed syncs since the last success */
+	char last_error[256];		/* why the last one failed, or "" */
+};
+
+struct agent_health;
+
+/* "ADDR:PORT" or "[ADDR6]:PORT" into @ss; -EINVAL if not. */
+int agent_health_parse_addr(const char *arg, struct sockaddr_storage *ss);
+/* No change has waited longer than @timeout_ms to reach the kernel. */
+bool agent_health_healthy(const struct agent_health_state *st,
+			  uint64_t timeout_ms, uint64_t now);
+/*
+ * The JSON both paths answer: healthy, ready, reason (when not both),
+ * lastUpdated and currentTime (RFC 3339, from @wall_ms), generation,
+ * pendingSeconds, failedSyncs, lastError (when a sync failed since the
+ * last success). NULL when out of memory.
+ */
+json_t *agent_health_report(const struct agent_health_state *st,
+			    uint64_t timeout_ms, uint64_t now,
+			    uint64_t wall_ms);
+/*
+ * Listen on @addr, answering from @st (read on every request, so it must
+ * outlive the server). Returns 0 or -errno (EADDRINUSE...).
+ */
+int agent_health_start(const struct sockaddr *addr,
+		       const struct agent_health_state *st,
+		       uint64_t timeout_ms, struct agent_health **out);
+/* The descriptor to poll for input, and the longest wait (ms, -1: any). */
+int agent_health_fd(const struct agent_health *h);
+/* The port it listens on (the one the kernel chose for port 0). */
+unsigned int agent_health_port(const struct agent_health *h);
+long agent_health_timeout(const struct agent_health *h);
+/* Serve what is ready; never blocks. */
+void agent_health_run(struct agent_health *h);
+void agent_health_stop(struct agent_health *h);
 
 /* ---- agent_rules.c: a complete rule set ---------------------------------- */
 
@@ -319,6 +374,9 @@ struct agent_opts {
 	const char *context;		/* kubeconfig context */
 	const char *sa_dir;		/* in-cluster service account dir */
 	const char *rv_file;		/* --resource-version-file */
+	const char *health_bind;	/* --healthz-bind-address, or NULL */
+	struct sockaddr_storage health_addr;	/* ... parsed */
+	unsigned int health_timeout;	/* s: --healthz-timeout */
 	struct kubenf_config config;	/* flags, cluster CIDRs, node addrs */
 	struct kp_cidr *extip_allow;	/* --external-ip-cidr blocks */
 	size_t n_extip_allow;

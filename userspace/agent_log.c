@@ -17,6 +17,15 @@
 
 enum agent_level agent_log_level = AGENT_LOG_INFO;
 static FILE *log_file;
+/* The last error line's message, for the health endpoint. */
+static char last_error[512];
+static unsigned long n_errors;
+
+const char *agent_log_last_error(unsigned long *count)
+{
+	*count = n_errors;
+	return last_error;
+}
 
 void agent_log_set_file(void *file)
 {
@@ -28,6 +37,14 @@ uint64_t agent_now_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+uint64_t agent_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -88,6 +105,11 @@ void agent_log(enum agent_level level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	escape(line, sizeof(line), msg);
+	if (level == AGENT_LOG_ERROR) {
+		snprintf(last_error, sizeof(last_error), "%.*s",
+			 (int)sizeof(last_error) - 1, line);
+		n_errors++;
+	}
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The agent's one thread: curl_multi_poll() over the API transfers, the
- * inotify descriptor of --from-file and a signalfd, with four timers:
+ * inotify descriptor of --from-file, a signalfd and the health endpoint's
+ * epoll descriptor (agent_health.c), with four timers:
  *
  *   reload   --from-file changed: read the files once they have been
  *            quiet for FILE_SETTLE ms (a writer may not be done)
@@ -52,6 +53,8 @@ struct agent {
 	int rv_store_err;		/* the last failure to write it */
 	unsigned int sync_failures;
 	int stop;			/* the signal that ends the loop */
+	struct agent_health_state hs;	/* what /healthz answers from */
+	struct agent_health *health;	/* NULL without --healthz-... */
 };
 
 static void schedule(struct agent *a, uint64_t at)
@@ -168,9 +171,12 @@ static int load_rv(struct agent *a)
 
 static int do_sync(struct agent *a, uint64_t now)
 {
+	unsigned long errors, before;
+	const char *msg;
 	int err;
 
 	a->sync_at = UINT64_MAX;
+	agent_log_last_error(&before);
 	err = agent_sync_run(&a->sync, a->st);
 	if (err) {
 		uint64_t ms = SYNC_BACKOFF_MIN;
@@ -183,6 +189,11 @@ static int do_sync(struct agent *a, uint64_t now)
 		a->sync_failures++;
 		a->retry_at = now + agent_jitter(ms, 20);
 		schedule(a, a->retry_at);
+		/* What the sync logged says more than the errno. */
+		msg = agent_log_last_error(&errors);
+		snprintf(a->hs.last_error, sizeof(a->hs.last_error), "%s",
+			 errors != before ? msg : strerror(-err));
+		a->hs.failures = a->sync_failures;
 		return err;
 	}
 	a->retry_at = 0;
@@ -190,6 +201,11 @@ static int do_sync(struct agent *a, uint64_t now)
 	a->synced_once = true;
 	a->sync_failures = 0;
 	store_rv(a);
+	a->hs = (struct agent_health_state){
+		.synced = true,
+		.last_sync_wall = agent_wall_ms(),
+		.generation = a->sync.applied_gen,
+	};
 	return 0;
 }
 
@@ -242,6 +258,25 @@ static void read_signals(struct agent *a, uint64_t now)
 		}
 		a->stop = si.ssi_signo;
 	}
+}
+
+static int setup_health(struct agent *a)
+{
+	int err;
+
+	if (!a->o->health_bind)
+		return 0;
+	err = agent_health_start((const struct sockaddr *)&a->o->health_addr,
+				 &a->hs, a->o->health_timeout * 1000ULL,
+				 &a->health);
+	if (err) {
+		agent_log(AGENT_LOG_ERROR, "cannot serve /healthz on %s: %s",
+			  a->o->health_bind, strerror(-err));
+		return err;
+	}
+	agent_log(AGENT_LOG_INFO, "serving /healthz and /readyz on %s",
+		  a->o->health_bind);
+	return 0;
 }
 
 static int setup_source(struct agent *a)
@@ -340,7 +375,7 @@ static int loop(struct agent *a)
 	uint64_t now = agent_now_ms();
 	uint64_t deadline = a->o->once && a->o->timeout ?
 			    now + a->o->timeout * 1000ULL : UINT64_MAX;
-	struct curl_waitfd fds[2];
+	struct curl_waitfd fds[3];
 	long timeout, ct;
 	unsigned int nfds;
 	int running, err;
@@ -353,6 +388,9 @@ static int loop(struct agent *a)
 		now = agent_now_ms();
 		if (a->stop)
 			return 0;
+		/* Health counts the wait from the first complete view on. */
+		if (a->dirty && ready(a) && !a->hs.pending_since)
+			a->hs.pending_since = now;
 		if (ready(a) && a->dirty && now >= a->sync_at) {
 			err = do_sync(a, now);
 			if (a->o->once) {
@@ -392,6 +430,9 @@ static int loop(struct agent *a)
 					      k8s_client_timeout(a->k8s, now));
 		if (curl_multi_timeout(a->multi, &ct) == CURLM_OK)
 			timeout = min_timeout(timeout, ct);
+		if (a->health)
+			timeout = min_timeout(timeout,
+					      agent_health_timeout(a->health));
 		if (timeout < 0)
 			timeout = 60000;
 
@@ -402,6 +443,11 @@ static int loop(struct agent *a)
 		if (a->inofd >= 0)
 			fds[nfds++] = (struct curl_waitfd){
 				.fd = a->inofd, .events = CURL_WAIT_POLLIN,
+			};
+		if (a->health)
+			fds[nfds++] = (struct curl_waitfd){
+				.fd = agent_health_fd(a->health),
+				.events = CURL_WAIT_POLLIN,
 			};
 		if (curl_multi_poll(a->multi, fds, nfds, (int)timeout,
 				    NULL) != CURLM_OK) {
@@ -427,6 +473,9 @@ static int loop(struct agent *a)
 				  a->o->from_file);
 			a->reload_at = now + FILE_SETTLE;
 		}
+		/* Cheap when idle; also expires its idle connections. */
+		if (a->health)
+			agent_health_run(a->health);
 		curl_multi_perform(a->multi, &running);
 		if (a->k8s) {
 			k8s_client_process(a->k8s, now);
@@ -459,6 +508,9 @@ int agent_run(const struct agent_opts *o)
 		agent_log(AGENT_LOG_ERROR, "setting up: %s", strerror(-err));
 		goto out;
 	}
+	err = setup_health(&a);
+	if (err)
+		goto out;
 	a.multi = curl_multi_init();
 	if (!a.multi) {
 		err = -ENOMEM;
@@ -472,6 +524,7 @@ int agent_run(const struct agent_opts *o)
 		agent_log(AGENT_LOG_INFO, "exiting on %s; the kernel keeps generation %" PRIu64,
 			  strsignal(a.stop), a.sync.applied_gen);
 out:
+	agent_health_stop(a.health);
 	k8s_client_free(a.k8s);
 	k8s_conn_release(&a.conn);
 	if (a.multi)

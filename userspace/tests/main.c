@@ -115,6 +115,12 @@ static const struct tap_test tests[] = {
 	  test_k8s_errors },
 	{ "agent k8s: failing and slow lists", test_k8s_list_errors },
 	{ "agent k8s: bearer token", test_k8s_token },
+	{ "agent health: --healthz-bind-address syntax", test_health_addr },
+	{ "agent health: healthy until a change waits past the timeout",
+	  test_health_verdict },
+	{ "agent health: the JSON answer", test_health_report },
+	{ "agent health: the HTTP server, from the agent's thread",
+	  test_health_server },
 	{ "agent k8s: hostile watch events neither crash nor stick",
 	  test_k8s_hostile },
 };

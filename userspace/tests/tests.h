@@ -121,4 +121,10 @@ void test_k8s_list_errors(void);
 void test_k8s_token(void);
 void test_k8s_hostile(void);
 
+/* test_agent_health.c */
+void test_health_addr(void);
+void test_health_verdict(void);
+void test_health_report(void);
+void test_health_server(void);
+
 #endif /* _KUBENF_TESTS_TESTS_H */
