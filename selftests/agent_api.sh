@@ -14,14 +14,15 @@
 # still arrives; --once against the API; a restarted agent adopts; the API
 # server going away leaves the rules in place; a relist answered from a
 # lagging view does not roll the kernel back, not even after an agent
-# restart; --once without an API server fails with the reason.
+# restart; an agent that cannot list pods is healthy but not ready; --once
+# without an API server fails with the reason.
 
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 TESTS="api_sync endpoint_update relist_no_churn hung_watch once_api
 	restart_adopts api_errors_keep_rules policy_deleted_while_down
-	stale_view_no_rollback stale_view_after_restart api_down_keeps_rules
-	once_without_api"
+	stale_view_no_rollback stale_view_after_restart health_while_listing
+	api_down_keeps_rules once_without_api"
 
 PROBE_TIMEOUT=5
 VIP4=10.96.0.10
@@ -434,6 +435,41 @@ stale_view_after_restart()
 		"adopted generation $((gen + 1)): the kernel holds the desired rule set"
 	check "nothing sent" eval '! agent_says "applied generation"'
 	put_policy_back $((gen + 2))
+	return $lret
+}
+
+# An agent that cannot list pods for longer than --healthz-timeout is
+# healthy (a long first list is no reason for a liveness probe to kill it)
+# but not ready; it is ready once the list is in and the kernel holds the
+# view.
+health_while_listing()
+{
+	local timeout=$((2 * KUBENF_TIMEOUT_SCALE)) t0
+
+	lret=$ksft_pass
+	agent_stop TERM
+	check "pods lists fail" fake /fake/fault \
+		'{"op": "list", "resource": "pods", "status": 503, "count": 1000}'
+	t0=$SECONDS
+	agent_start --healthz-bind-address 127.0.0.1:10256 \
+		--healthz-timeout "$timeout"
+	check "a failed pods list" busywait "$BUSYWAIT_TIMEOUT" \
+		agent_says "list pods: "
+	check "for longer than the timeout" busywait "$BUSYWAIT_TIMEOUT" \
+		eval '[ $((SECONDS - t0)) -gt "$timeout" ]'
+	echo "# $(agent_health "$NODE" readyz)"
+	check "not ready" agent_health_is "$NODE" readyz 503
+	check "saying why" jq -e \
+		'.reason == "waiting for a complete view of the cluster"' \
+		"$WORK/health.json"
+	check "healthy all the same" agent_health_is "$NODE" healthz 200
+	check "pods lists work again" fake /fake/clear-faults
+	check "ready once the list is in" busywait 60000 \
+		agent_health_is "$NODE" readyz 200
+	echo "# $(agent_health "$NODE" readyz)"
+	check "it had adopted the kernel's rules" agent_says "adopted generation"
+	check_eq "reporting the kernel's generation" "$(generation)" \
+		"$(jq .generation "$WORK/health.json")"
 	return $lret
 }
 

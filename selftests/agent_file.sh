@@ -634,19 +634,6 @@ pod_over_policy_limit()
 	return $lret
 }
 
-# health PATH: the agent's answer on /PATH, "<status> <JSON body>".
-health()
-{
-	ip netns exec "$NODE" curl -s -m 5 -o "$WORK/health.json" \
-		-w '%{http_code}' "http://127.0.0.1:10256/$1"
-	echo " $(cat "$WORK/health.json" 2>/dev/null)"
-}
-
-health_is()
-{
-	[[ $(health "$1") == "$2 "* ]]
-}
-
 # The health endpoint (--healthz-bind-address): ready once the kernel holds
 # the files' rules; while another writer holds a transaction open, every
 # commit of the agent fails (EBUSY): past --healthz-timeout the agent says
@@ -663,10 +650,10 @@ health_follows_kernel()
 		--healthz-bind-address 127.0.0.1:10256 >"$WORK/daemon.log" 2>&1 &
 	AGENT_PID=$!
 	check "ready once it adopted" busywait "$BUSYWAIT_TIMEOUT" \
-		health_is readyz 200
-	check "healthy" health_is healthz 200
+		agent_health_is "$NODE" readyz 200
+	check "healthy" agent_health_is "$NODE" healthz 200
 	gen=$(generation)
-	echo "# $(health healthz)"
+	echo "# $(agent_health "$NODE" healthz)"
 	check_eq "it reports the kernel's generation" "$gen" \
 		"$(jq .generation "$WORK/health.json")"
 
@@ -687,21 +674,21 @@ health_follows_kernel()
 	check "the agent's commits fail" busywait "$BUSYWAIT_TIMEOUT" \
 		agent_says "a transaction is already open"
 	check "503 once the change waited over ${timeout} s" \
-		busywait "$BUSYWAIT_TIMEOUT" health_is healthz 503
-	echo "# $(health healthz)"
+		busywait "$BUSYWAIT_TIMEOUT" agent_health_is "$NODE" healthz 503
+	echo "# $(agent_health "$NODE" healthz)"
 	check "saying why" jq -e '(.reason | test("waited [0-9]+ s")) and
 		(.lastError | test("a transaction is already open")) and
 		.failedSyncs > 0 and .ready == false' "$WORK/health.json"
-	check "not ready either" health_is readyz 503
+	check "not ready either" agent_health_is "$NODE" readyz 503
 	check "the agent runs on" kill -0 "$AGENT_PID"
 	check_eq "the kernel keeps its rules" "$gen" "$(generation)"
 
 	kill "$hold_pid"
 	wait "$hold_pid" 2>/dev/null
 	check "200 again once the kernel takes the change" \
-		busywait "$BUSYWAIT_TIMEOUT" health_is healthz 200
-	check "ready" health_is readyz 200
-	echo "# $(health healthz)"
+		busywait "$BUSYWAIT_TIMEOUT" agent_health_is "$NODE" healthz 200
+	check "ready" agent_health_is "$NODE" readyz 200
+	echo "# $(agent_health "$NODE" healthz)"
 	check_eq "the change is in" "$((gen + 1))" "$(generation)"
 	check_eq "it reports that generation" "$((gen + 1))" \
 		"$(jq .generation "$WORK/health.json")"

@@ -49,6 +49,7 @@ and, for the test that drives it, control requests (JSON bodies):
                              "garbage": true | "huge": BYTES | "delay": SEC}
                                               the next N matching requests
                                               fail that way
+  POST /fake/clear-faults   {}                faults not used up are dropped
   GET  /fake/stats                            {"requests": [...], "open": n,
                                                "open_by": {R: n}}
 
@@ -228,6 +229,9 @@ class Handler(BaseHTTPRequestHandler):
             body.setdefault("count", 1)
             with STORE.cond:
                 STORE.faults.append(body)
+        elif op == "/fake/clear-faults":
+            with STORE.cond:
+                STORE.faults = []
         else:
             return self.send_json(404, status(404, "NotFound", op))
         self.send_json(200, {"rv": STORE.rv})

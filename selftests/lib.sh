@@ -325,6 +325,22 @@ kcfg()
 	fi
 }
 
+# agent_health NS PATH: the answer of kubenf-agent in NS on
+# 127.0.0.1:10256/PATH (its --healthz-bind-address in the tests) as
+# "<HTTP status> <JSON body>"; the body is also left in $WORK/health.json.
+agent_health()
+{
+	ip netns exec "$1" curl -s -m 5 -o "$WORK/health.json" \
+		-w '%{http_code}' "http://127.0.0.1:10256/$2"
+	echo " $(cat "$WORK/health.json" 2>/dev/null)"
+}
+
+# agent_health_is NS PATH STATUS
+agent_health_is()
+{
+	[[ $(agent_health "$1" "$2") == "$3 "* ]]
+}
+
 # kinfo [NS] KEY: one value of `kubenf_cfg info` (generation, cookie, ...).
 kinfo()
 {
