@@ -473,7 +473,9 @@ health_while_listing()
 	return $lret
 }
 
-# The API server goes away: errors, retries, and the rules stay.
+# The API server goes away: errors, retries, and the rules stay; the agent
+# is not ready (its view may be stale) but healthy (a restart would not
+# help).
 api_down_keeps_rules()
 {
 	local gen
@@ -485,6 +487,13 @@ api_down_keeps_rules()
 	FAKE_PID=
 	check "errors are logged" busywait "$BUSYWAIT_TIMEOUT" \
 		agent_says "error: watch services:"
+	# The agent of health_while_listing: --healthz-timeout 2 (scaled).
+	check "not ready once the API server failed past the timeout" \
+		busywait "$BUSYWAIT_TIMEOUT" agent_health_is "$NODE" readyz 503
+	echo "# $(agent_health "$NODE" readyz)"
+	check "saying why" jq -e '(.reason | test("API server has failed")) and
+		.apiFailingSeconds >= 2' "$WORK/health.json"
+	check "healthy all the same" agent_health_is "$NODE" healthz 200
 	check_eq "generation" "$gen" "$(generation)"
 	check_eq "traffic" "x/a " "$(replies 8 $VIP4 80)"
 	agent_stop TERM

@@ -92,6 +92,7 @@ struct agent_health_state {
 	uint64_t generation;		/* the kernel's, after it */
 	unsigned int failures;		/* failed syncs since the last success */
 	char last_error[256];		/* why the last one failed, or "" */
+	uint64_t api_failing_since;	/* ms: the API server fails since; 0 */
 };
 
 struct agent_health;
@@ -102,10 +103,16 @@ int agent_health_parse_addr(const char *arg, struct sockaddr_storage *ss);
 bool agent_health_healthy(const struct agent_health_state *st,
 			  uint64_t timeout_ms, uint64_t now);
 /*
+ * Healthy, a sync succeeded, and the API server has not been failing for
+ * longer than @timeout_ms (the view may be stale).
+ */
+bool agent_health_ready(const struct agent_health_state *st,
+			uint64_t timeout_ms, uint64_t now);
+/*
  * The JSON both paths answer: healthy, ready, reason (when not both),
  * lastUpdated and currentTime (RFC 3339, from @wall_ms), generation,
  * pendingSeconds, failedSyncs, lastError (when a sync failed since the
- * last success). NULL when out of memory.
+ * last success), apiFailingSeconds. NULL when out of memory.
  */
 json_t *agent_health_report(const struct agent_health_state *st,
 			    uint64_t timeout_ms, uint64_t now,

@@ -8,8 +8,11 @@
  *                  refuses every commit, a sync that cannot finish). A
  *                  restarting agent is healthy until it has something to
  *                  apply: a long first list must not get it killed.
- *   GET /readyz    200 once the kernel holds a complete view and while
- *                  healthy; 503 before and otherwise.
+ *   GET /readyz    200 once the kernel holds a complete view, while
+ *                  healthy and while the API server answers (one failing
+ *                  longer than the timeout leaves the view stale); 503
+ *                  before and otherwise. A restart would not help there,
+ *                  so it is no reason to be unhealthy.
  *
  * Both answer a JSON object with the facts behind the verdict. That is
  * the definition kube-proxy settled on (kubernetes PR 83498): health is
@@ -86,6 +89,20 @@ bool agent_health_healthy(const struct agent_health_state *st,
 	return !st->pending_since || now - st->pending_since <= timeout_ms;
 }
 
+static bool api_failing(const struct agent_health_state *st,
+			uint64_t timeout_ms, uint64_t now)
+{
+	return st->api_failing_since &&
+	       now - st->api_failing_since > timeout_ms;
+}
+
+bool agent_health_ready(const struct agent_health_state *st,
+			uint64_t timeout_ms, uint64_t now)
+{
+	return st->synced && agent_health_healthy(st, timeout_ms, now) &&
+	       !api_failing(st, timeout_ms, now);
+}
+
 /* RFC 3339 UTC with milliseconds, as the log lines; "" for 0. */
 static void rfc3339(char *buf, size_t len, uint64_t wall_ms)
 {
@@ -110,17 +127,20 @@ static int set_time(json_t *o, const char *key, uint64_t wall_ms)
 }
 
 /* Why the verdict is what it is; "" when healthy and ready. */
-static void reason(const struct agent_health_state *st, bool healthy,
+static void reason(const struct agent_health_state *st, uint64_t timeout_ms,
 		   uint64_t now, char *buf, size_t len)
 {
 	buf[0] = '\0';
-	if (!healthy)
+	if (!agent_health_healthy(st, timeout_ms, now))
 		snprintf(buf, len, "a change has waited %" PRIu64 " s to reach the kernel (%u failed syncs since the last success)",
 			 (now - st->pending_since) / 1000, st->failures);
 	else if (!st->synced)
 		snprintf(buf, len, "%s", st->pending_since ?
 			 "the first sync is under way" :
 			 "waiting for a complete view of the cluster");
+	else if (api_failing(st, timeout_ms, now))
+		snprintf(buf, len, "the API server has failed for %" PRIu64 " s: the view may be stale",
+			 (now - st->api_failing_since) / 1000);
 }
 
 json_t *agent_health_report(const struct agent_health_state *st,
@@ -128,16 +148,16 @@ json_t *agent_health_report(const struct agent_health_state *st,
 			    uint64_t wall_ms)
 {
 	bool healthy = agent_health_healthy(st, timeout_ms, now);
+	bool ready = agent_health_ready(st, timeout_ms, now);
 	json_t *o = json_object();
 	char why[256];
 	int err = 0;
 
 	if (!o)
 		return NULL;
-	reason(st, healthy, now, why, sizeof(why));
+	reason(st, timeout_ms, now, why, sizeof(why));
 	err |= json_object_set_new(o, "healthy", json_boolean(healthy));
-	err |= json_object_set_new(o, "ready",
-				   json_boolean(healthy && st->synced));
+	err |= json_object_set_new(o, "ready", json_boolean(ready));
 	if (why[0])
 		err |= json_object_set_new(o, "reason", json_string(why));
 	err |= set_time(o, "lastUpdated", st->last_sync_wall);
@@ -152,6 +172,9 @@ json_t *agent_health_report(const struct agent_health_state *st,
 	if (st->last_error[0])
 		err |= json_object_set_new(o, "lastError",
 					   json_string(st->last_error));
+	err |= json_object_set_new(o, "apiFailingSeconds", json_integer(
+			st->api_failing_since ?
+			(json_int_t)((now - st->api_failing_since) / 1000) : 0));
 	if (err) {
 		json_decref(o);
 		return NULL;

@@ -205,6 +205,7 @@ static int do_sync(struct agent *a, uint64_t now)
 		.synced = true,
 		.last_sync_wall = agent_wall_ms(),
 		.generation = a->sync.applied_gen,
+		.api_failing_since = a->hs.api_failing_since,
 	};
 	return 0;
 }
@@ -481,6 +482,8 @@ static int loop(struct agent *a)
 			k8s_client_process(a->k8s, now);
 			if (k8s_client_take_changed(a->k8s))
 				changed(a, now);
+			a->hs.api_failing_since =
+				k8s_client_failing_since(a->k8s);
 		}
 		/* The first complete view is synced even if it is empty. */
 		if (!a->synced_once && !a->dirty && ready(a))

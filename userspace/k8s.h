@@ -162,6 +162,12 @@ long k8s_client_timeout(const struct k8s_client *c, uint64_t now);
 /* Every kind was listed completely at least once. */
 bool k8s_client_synced(const struct k8s_client *c);
 bool k8s_client_kind_synced(const struct k8s_client *c, enum k8s_kind kind);
+/*
+ * Since when (agent_now_ms()) the API server has failed one of the kinds
+ * without a success since (an error, a refused stale list; a watch counts
+ * as a success once answered); 0: none is failing.
+ */
+uint64_t k8s_client_failing_since(const struct k8s_client *c);
 /* Whether the state changed since the last call (and clear the flag). */
 bool k8s_client_take_changed(struct k8s_client *c);
 /* Watch, not list again, when a list completes (--once: stop there). */

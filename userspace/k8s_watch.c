@@ -264,6 +264,7 @@ struct k8s_watch {
 	struct k8s_stream stream;
 	char err[256];		/* why the stream ended, when it was us */
 	uint64_t retry_at, started;
+	uint64_t failing_since;	/* the first failure since a success; 0 */
 	unsigned int failures;
 	unsigned int timeout;	/* timeoutSeconds of this watch */
 	struct k8s_stats stats;
@@ -325,6 +326,8 @@ static void backoff(struct k8s_watch *w, uint64_t now)
 		ms *= 2;
 	if (ms > o->backoff_max_ms)
 		ms = o->backoff_max_ms;
+	if (!w->failing_since)
+		w->failing_since = now;
 	w->failures++;
 	w->stats.errors++;
 	w->phase = IDLE;
@@ -719,6 +722,7 @@ static void list_done(struct k8s_watch *w, CURLcode rc, long status,
 	    !list_page(w, why, sizeof(why))) {
 		transfer_end(w);
 		w->failures = 0;
+		w->failing_since = 0;
 		if (w->cont)
 			list_start(w, now);
 		else if (w->c->watch)
@@ -885,6 +889,22 @@ void k8s_client_set_watch(struct k8s_client *c, bool watch)
 	c->watch = watch;
 }
 
+/*
+ * A watch the server answered (200, the events may come much later) ends
+ * a failure streak: its failures count only for the backoff, which a watch
+ * resets when it ends well.
+ */
+static void watch_answered(struct k8s_watch *w)
+{
+	long status = 0;
+
+	if (w->phase != WATCHING || !w->failing_since)
+		return;
+	if (curl_easy_getinfo(w->h, CURLINFO_RESPONSE_CODE, &status) ==
+	    CURLE_OK && status == 200)
+		w->failing_since = 0;
+}
+
 void k8s_client_process(struct k8s_client *c, uint64_t now)
 {
 	struct k8s_watch *w;
@@ -910,7 +930,20 @@ void k8s_client_process(struct k8s_client *c, uint64_t now)
 		w = &c->w[i];
 		if (w->phase == IDLE && w->retry_at <= now)
 			start(w, now);
+		watch_answered(w);
 	}
+}
+
+uint64_t k8s_client_failing_since(const struct k8s_client *c)
+{
+	uint64_t since = 0;
+	int i;
+
+	for (i = 0; i < __K8S_KINDS; i++)
+		if (c->w[i].failing_since &&
+		    (!since || c->w[i].failing_since < since))
+			since = c->w[i].failing_since;
+	return since;
 }
 
 long k8s_client_timeout(const struct k8s_client *c, uint64_t now)

@@ -67,10 +67,21 @@ void test_health_verdict(void)
 	CHECK(agent_health_healthy(&st, 60000, 1000));
 	CHECK(agent_health_healthy(&st, 60000, 61000));
 	CHECK(!agent_health_healthy(&st, 60000, 61001));
-	/* Applied: healthy however long ago that was. */
+	CHECK(!agent_health_ready(&st, 60000, 1000));
+	/* Applied: healthy however long ago that was, and ready. */
 	st.pending_since = 0;
 	st.synced = true;
 	CHECK(agent_health_healthy(&st, 60000, UINT64_MAX));
+	CHECK(agent_health_ready(&st, 60000, UINT64_MAX));
+	/* The API server fails: still healthy; not ready past the timeout. */
+	st.api_failing_since = 2000;
+	CHECK(agent_health_ready(&st, 60000, 62000));
+	CHECK(!agent_health_ready(&st, 60000, 62001));
+	CHECK(agent_health_healthy(&st, 60000, 62001));
+	/* Unhealthy is never ready. */
+	st.api_failing_since = 0;
+	st.pending_since = 1000;
+	CHECK(!agent_health_ready(&st, 60000, 61001));
 }
 
 static const char *str(json_t *o, const char *key)
@@ -134,6 +145,17 @@ void test_health_report(void)
 	CHECK_STR(str(r, "lastUpdated"), "2026-12-05T05:06:06.089Z");
 	CHECK_INT(num(r, "generation"), 7);
 	CHECK_INT(num(r, "pendingSeconds"), 0);
+	CHECK_INT(num(r, "apiFailingSeconds"), 0);
+	json_decref(r);
+
+	/* The API server failing for longer than the timeout. */
+	st.api_failing_since = 20000;
+	r = agent_health_report(&st, 60000, 90000, wall);
+	CHECK(json_is_true(json_object_get(r, "healthy")));
+	CHECK(json_is_false(json_object_get(r, "ready")));
+	CHECK_STR(str(r, "reason"),
+		  "the API server has failed for 70 s: the view may be stale");
+	CHECK_INT(num(r, "apiFailingSeconds"), 70);
 	json_decref(r);
 }
 

@@ -534,6 +534,12 @@ static bool synced(struct drive *d, const void *arg)
 	return k8s_client_synced(d->c);
 }
 
+static bool not_failing(struct drive *d, const void *arg)
+{
+	(void)arg;
+	return !k8s_client_failing_since(d->c);
+}
+
 /* The compiled service named @arg ("ns/name/port"), or NULL. */
 static bool find_service(struct drive *d, const char *name, uint16_t *port)
 {
@@ -781,6 +787,9 @@ void test_k8s_floor(void)
 	CHECK_INT(k8s_client_set_floor(d.c, floor), 0);
 	CHECK(pump(&d, stats_at_least, &want, 5000));
 	CHECK(!k8s_client_synced(d.c));
+	/* 401s: failing since the first one. */
+	CHECK(k8s_client_failing_since(d.c) > 0);
+	CHECK(k8s_client_failing_since(d.c) <= agent_now_ms());
 	CHECK(!find_service(&d, "x/web/http", NULL));
 	CHECK(!k8s_client_rv(d.c));
 	CHECK(fake_count_match(&d.fake, "/api/v1/services", "list",
@@ -912,6 +921,9 @@ void test_k8s_errors(void)
 	/* Dropped, 500, garbage, too large: four failed watches. */
 	want.errors = 4;
 	CHECK(pump(&d, stats_at_least, &want, 15000));
+	CHECK(k8s_client_failing_since(d.c) > 0);
+	/* Failing until a watch is answered again. */
+	CHECK(pump(&d, not_failing, NULL, 15000));
 	CHECK_INT(post_service(&d, 99), 200);
 	CHECK(pump(&d, has_service, "x/new/p", 5000));
 	k8s_client_stats(d.c, K8S_SERVICES, &st);
@@ -958,6 +970,8 @@ void test_k8s_list_errors(void)
 	CHECK_INT(st.errors, 3);
 	CHECK_INT(st.lists, 4);
 	CHECK(find_service(&d, "x/web/http", NULL));
+	/* The pods list that worked ended the failure streak. */
+	CHECK(pump(&d, not_failing, NULL, 5000));
 	drive_stop(&d);
 }
 
@@ -978,6 +992,9 @@ void test_k8s_token(void)
 		goto out;
 	CHECK(pump(&d, stats_at_least, &want, 5000));
 	CHECK(!k8s_client_synced(d.c));
+	/* 401s: failing since the first one. */
+	CHECK(k8s_client_failing_since(d.c) > 0);
+	CHECK(k8s_client_failing_since(d.c) <= agent_now_ms());
 	k8s_client_free(d.c);
 	d.c = NULL;
 	d.conn.token = strdup("s3cret");
