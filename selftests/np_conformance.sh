@@ -27,10 +27,14 @@
 # a margin, are skipped and say so, instead of the harness killing the run.
 #
 # Environment: KIND_NETNS_TIMEOUT (ms a probe waits, 1000; later rounds of
-# a wrong table wait longer), KIND_NETNS_TRIES (probe rounds before a table
+# a wrong table wait longer), KIND_NETNS_SYNC_TIMEOUT (s the kernels may
+# take to hold an input, 60), KIND_NETNS_TRIES (probe rounds before a table
 # is wrong, 3), NP_CONFORMANCE_ONLY (scenario id globs, space-separated),
 # NP_CONFORMANCE_TOPOLOGY (two-nodes,one-node), NP_CONFORMANCE_BUDGET
-# (seconds; default: the kselftest timeout less 30 s).
+# (seconds; default: the kselftest timeout less 30 s). With
+# KUBENF_TIMEOUT_SCALE (a slow debug kernel) the defaults of the timeouts
+# and of the budget are scaled, as run_kselftests.sh scales the kselftest
+# timeout.
 
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -53,7 +57,9 @@ require_kubenf
 trap cleanup EXIT
 
 timeout_s=$(sed -n 's/^timeout=//p' "$KSFT_DIR/settings" 2>/dev/null)
-budget=${NP_CONFORMANCE_BUDGET:-$(( ${timeout_s:-900} - 30 ))}
+budget=${NP_CONFORMANCE_BUDGET:-$(( (${timeout_s:-900} - 30) * KUBENF_TIMEOUT_SCALE ))}
+export KIND_NETNS_TIMEOUT=${KIND_NETNS_TIMEOUT:-$((1000 * KUBENF_TIMEOUT_SCALE))}
+export KIND_NETNS_SYNC_TIMEOUT=${KIND_NETNS_SYNC_TIMEOUT:-$((60 * KUBENF_TIMEOUT_SCALE))}
 
 only=()
 for g in ${NP_CONFORMANCE_ONLY:-}; do

@@ -236,12 +236,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		return text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 			    "method not allowed\n");
 
+	ok = readyz ? agent_health_ready(h->st, h->timeout_ms, now) :
+	     agent_health_healthy(h->st, h->timeout_ms, now);
 	report = agent_health_report(h->st, h->timeout_ms, now,
 				     agent_wall_ms());
 	if (!report)
 		return MHD_NO;
-	ok = json_is_true(json_object_get(report,
-					  readyz ? "ready" : "healthy"));
 	body = json_dumps(report, JSON_COMPACT);
 	json_decref(report);
 	if (!body)
