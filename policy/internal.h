@@ -214,6 +214,7 @@ struct k8s_svc {
 	size_t n_source_ranges;
 	uint32_t affinity_timeout;
 	bool internal_local, external_local;
+	uint16_t hc_node_port;	/* spec.healthCheckNodePort; 0: none */
 };
 
 struct k8s_eps_port {

@@ -234,6 +234,18 @@ struct kp_service {
 	size_t n_source_ranges;
 };
 
+/*
+ * A LoadBalancer Service with externalTrafficPolicy Local and a
+ * healthCheckNodePort: the node answers on that port how many ready
+ * endpoints of the Service it has (kube-proxy's service health check), so
+ * that the load balancer only sends to nodes that have some.
+ */
+struct kp_health_check {
+	char *name;			/* "namespace/name" */
+	uint16_t port;			/* spec.healthCheckNodePort */
+	uint32_t local_endpoints;	/* ready, on this node, primary family */
+};
+
 /* Every array is sorted by name. */
 struct kp_ruleset {
 	char *node_name;
@@ -245,6 +257,8 @@ struct kp_ruleset {
 	size_t n_policies;
 	struct kp_pod *pods;
 	size_t n_pods;
+	struct kp_health_check *health_checks;	/* not kernel objects */
+	size_t n_health_checks;
 };
 
 /*
@@ -256,6 +270,7 @@ struct kp_ruleset {
 int kp_compile(const struct kp_state *st, const char *node_name,
 	       struct kp_ruleset **out, struct kp_errors *errs);
 void kp_ruleset_free(struct kp_ruleset *rs);
+void kp_health_checks_free(struct kp_health_check *v, size_t n);
 
 /*
  * Deterministic JSON of the model (same input, same bytes with
@@ -275,7 +290,9 @@ void kp_ruleset_free(struct kp_ruleset *rs);
  *                             "first", "last"}]}]}],
  *    "pods": [{"id", "name", "addrs": [s],
  *              "flags": ["ingress-isolated","egress-isolated"],
- *              "ingress": [id], "egress": [id]}]}
+ *              "ingress": [id], "egress": [id]}],
+ *    "health_checks": [{"name", "port", "local_endpoints"}]}
+ * ("health_checks" only when there are any).
  * Absent "peers"/"ports"/"first"/"except" keys mean what they mean in the
  * uapi: any peer, any port, all ports of the protocol, no exception.
  */

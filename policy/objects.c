@@ -499,7 +499,7 @@ static int parse_service(struct kp_parse *pc, const json_t *j,
 	struct k8s_svc *svc = &o->u.svc;
 	int ret, type, aff, itp, etp;
 	size_t i, cap = 0, old;
-	long long timeout;
+	long long timeout, hc_port;
 	bool has_timeout;
 	const char *s;
 
@@ -575,6 +575,13 @@ static int parse_service(struct kp_parse *pc, const json_t *j,
 	if (ret)
 		return ret;
 	kp_path_pop(pc, old);
+	kp_path_push(pc, ".spec");
+	ret = kp_get_int(pc, spec, "healthCheckNodePort", 0, 65535, &hc_port,
+			 NULL);
+	if (ret)
+		return ret;
+	kp_path_pop(pc, old);
+	svc->hc_node_port = hc_port;
 	if (aff == 1)
 		svc->affinity_timeout = has_timeout ? timeout : 10800;
 	svc->internal_local = itp == 1;

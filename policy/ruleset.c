@@ -85,8 +85,18 @@ void kp_ruleset_free(struct kp_ruleset *rs)
 	free(rs->peersets);
 	free(rs->policies);
 	free(rs->pods);
+	kp_health_checks_free(rs->health_checks, rs->n_health_checks);
 	free(rs->node_name);
 	free(rs);
+}
+
+void kp_health_checks_free(struct kp_health_check *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
 }
 
 /* ---- JSON ------------------------------------------------------------- */
@@ -400,6 +410,15 @@ static json_t *pod_fn(const void *p)
 	return pod_json(p);
 }
 
+static json_t *health_check_fn(const void *p)
+{
+	const struct kp_health_check *hc = p;
+
+	return json_pack("{s:s, s:i, s:I}", "name", hc->name, "port",
+			 (int)hc->port, "local_endpoints",
+			 (json_int_t)hc->local_endpoints);
+}
+
 json_t *kp_ruleset_to_json(const struct kp_ruleset *rs)
 {
 	json_t *o;
@@ -417,7 +436,11 @@ json_t *kp_ruleset_to_json(const struct kp_ruleset *rs)
 	    set_list(o, "policies", rs->policies, rs->n_policies,
 		     sizeof(*rs->policies), policy_fn) ||
 	    set_list(o, "pods", rs->pods, rs->n_pods, sizeof(*rs->pods),
-		     pod_fn)) {
+		     pod_fn) ||
+	    (rs->n_health_checks &&
+	     set_list(o, "health_checks", rs->health_checks,
+		      rs->n_health_checks, sizeof(*rs->health_checks),
+		      health_check_fn))) {
 		json_decref(o);
 		return NULL;
 	}

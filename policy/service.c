@@ -21,6 +21,12 @@
  * first by name wins), as in kube-proxy's endpoint cache. Slices of a
  * family the Service does not have, and FQDN slices, are ignored.
  *
+ * A LoadBalancer Service with externalTrafficPolicy Local and a
+ * healthCheckNodePort gets a health check: its ready endpoints on this
+ * node, of its primary family (a dual-stack pod counts once), which the
+ * agent serves on that port as kube-proxy does. Two Services claiming one
+ * port: the first by name keeps it.
+ *
  * ExternalName and headless Services (clusterIP None) have no kernel
  * object, nor has a Service port without any frontend. A frontend (address, protocol, port) may belong to one service
  * only: Services are taken in namespace/name order, and a later claim is
@@ -344,11 +350,86 @@ static int compile_port(struct svc_ctx *c, const struct slices *sl)
 	return add_backends(c, sl);
 }
 
+static int addr_qcmp(const void *a, const void *b)
+{
+	return kp_addr_cmp(a, b);
+}
+
+/* The ready endpoints of @o on this node, each address once. */
+static int count_local_ready(const struct kp_build *b, const struct kp_obj *o,
+			     const struct slices *sl, uint32_t *count)
+{
+	const struct k8s_svc *svc = &o->u.svc;
+	struct kp_addr *v = NULL;
+	size_t i, k, n = 0, cap = 0;
+
+	for (i = 0; sl && i < sl->n; i++) {
+		const struct k8s_eps *eps = &sl->v[i]->u.eps;
+
+		if (!eps->family ||
+		    (svc->families[0] && eps->family != svc->families[0]))
+			continue;
+		for (k = 0; k < eps->n_eps; k++) {
+			const struct k8s_ep *ep = &eps->eps[k];
+			struct kp_addr *a;
+
+			if (!(ep->flags & KUBENF_BE_F_READY) || !ep->node ||
+			    strcmp(ep->node, b->node))
+				continue;
+			a = vec_push(v, n, cap);
+			if (!a) {
+				free(v);
+				return -ENOMEM;
+			}
+			*a = ep->addr;
+		}
+	}
+	*count = n ? kp_sort_unique(v, n, sizeof(*v), addr_qcmp) : 0;
+	free(v);
+	return 0;
+}
+
+static int add_health_check(struct kp_build *b, const struct kp_obj *o,
+			    const struct slices *sl, struct kp_map *hc_owners,
+			    size_t *cap)
+{
+	const struct k8s_svc *svc = &o->u.svc;
+	struct kp_ruleset *rs = b->rs;
+	struct kp_health_check *hc;
+	struct kp_sb sb = { 0 };
+	const char *owner;
+	char key[16];
+	int ret;
+
+	if (svc->type != K8S_SVC_LOAD_BALANCER || !svc->external_local ||
+	    !svc->hc_node_port)
+		return 0;
+	snprintf(key, sizeof(key), "%u", svc->hc_node_port);
+	owner = kp_map_get(hc_owners, key);
+	if (owner)
+		return kp_errors_add(b->errs, "Service", o->ns, o->name,
+				     "healthCheckNodePort %s already belongs to %s; dropped",
+				     key, owner);
+	hc = vec_push(rs->health_checks, rs->n_health_checks, *cap);
+	if (!hc)
+		return -ENOMEM;
+	kp_sb_printf(&sb, "%s/%s", o->ns, o->name);
+	hc->name = kp_sb_steal(&sb);
+	hc->port = svc->hc_node_port;
+	hc->local_endpoints = 0;
+	if (!hc->name)
+		return -ENOMEM;
+	ret = count_local_ready(b, o, sl, &hc->local_endpoints);
+	if (!ret && kp_map_put(hc_owners, key, hc->name, NULL))
+		ret = -ENOMEM;
+	return ret;
+}
+
 int kp_service_compile(struct kp_build *b)
 {
 	const struct kp_obj **svcs = NULL, **eps = NULL;
-	struct kp_map by_svc = { 0 }, owners = { 0 };
-	size_t i, k, n_svcs, n_eps;
+	struct kp_map by_svc = { 0 }, owners = { 0 }, hc_owners = { 0 };
+	size_t i, k, n_svcs, n_eps, cap_hc = 0;
 	struct kp_sb sb = { 0 };
 	char *key;
 	int ret;
@@ -378,9 +459,13 @@ int kp_service_compile(struct kp_build *b)
 			c.sp = &svc->ports[k];
 			ret = compile_port(&c, sl);
 		}
+		if (!ret)
+			ret = add_health_check(b, svcs[i], sl, &hc_owners,
+					       &cap_hc);
 	}
 	kp_map_free(&by_svc, slices_free);
 	kp_map_free(&owners, NULL);
+	kp_map_free(&hc_owners, NULL);
 	free(svcs);
 	free(eps);
 	return ret;

@@ -28,7 +28,8 @@
 # restarted agent adopts them without a change; a pod selected by more
 # policies than the module takes denies all instead of being left open;
 # the health endpoint turns 503 while the kernel refuses the agent's
-# commits, and 200 again once they pass.
+# commits, and 200 again once they pass; LoadBalancer Services with
+# externalTrafficPolicy Local get kube-proxy's health check node ports.
 
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -36,7 +37,8 @@ TESTS="once_applies traffic_via_vip policy_enforced identical_rerun
 	change_applies_difference bad_object_skipped syntax_error_keeps_rules
 	yaml_same_rules daemon_follows_files repairs_foreign_change
 	kill_keeps_rules restart_adopts restart_during_streams kill9_mid_commit
-	new_pod_under_deny pod_over_policy_limit health_follows_kernel"
+	new_pod_under_deny pod_over_policy_limit health_follows_kernel
+	health_check_node_ports"
 
 PROBE_TIMEOUT=5
 VIP4=10.96.0.10
@@ -698,6 +700,108 @@ health_follows_kernel()
 	wait "$AGENT_PID"
 	AGENT_PID=
 	rm "$WORK/objects/web2.json"
+	sed 's/^/# agent: /' "$WORK/daemon.log"
+	return $lret
+}
+
+# lb_objects NAME HC_PORT IP NODE:ADDR...: a LoadBalancer Service x/NAME
+# (externalTrafficPolicy Local, healthCheckNodePort HC_PORT, cluster IP IP)
+# and its EndpointSlice with a ready endpoint ADDR on NODE for each
+# argument.
+lb_objects()
+{
+	local name=$1 port=$2 ip=$3 eps=() e
+
+	shift 3
+	for e in "$@"; do
+		eps+=("{\"addresses\": [\"${e#*:}\"], \"nodeName\": \"${e%%:*}\",
+			\"conditions\": {\"ready\": true}}")
+	done
+	jq -n --arg name "$name" --argjson hc "$port" --arg ip "$ip" \
+		--argjson eps "[$(IFS=,; echo "${eps[*]}")]" '{
+		apiVersion: "v1", kind: "List", items: [
+		{apiVersion: "v1", kind: "Service",
+		 metadata: {namespace: "x", name: $name},
+		 spec: {type: "LoadBalancer", clusterIP: $ip, clusterIPs: [$ip],
+			ipFamilies: ["IPv4"], externalTrafficPolicy: "Local",
+			healthCheckNodePort: $hc,
+			ports: [{name: "http", protocol: "TCP", port: 80,
+				 nodePort: ($hc - 2000)}]}},
+		{apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
+		 metadata: {namespace: "x", name: "\($name)-1",
+			    labels: {"kubernetes.io/service-name": $name}},
+		 addressType: "IPv4",
+		 ports: [{name: "http", protocol: "TCP", port: 80}],
+		 endpoints: $eps}]}'
+}
+
+# hc_get PORT [NS]: kube-proxy's health check of a Service, from the node
+# (or NS, through the node's address), as "<status> <body>".
+hc_get()
+{
+	local ns=${2:-$NODE} addr=127.0.0.1
+
+	[ "$ns" != "$NODE" ] && addr=10.244.0.1
+	ip netns exec "$ns" curl -s -m 5 -D "$WORK/hc.headers" \
+		-o "$WORK/hc.json" -w '%{http_code}' "http://$addr:$1/"
+	echo " $(cat "$WORK/hc.json" 2>/dev/null)"
+}
+
+hc_is()
+{
+	[[ $(hc_get "$1") == "$2 "* ]]
+}
+
+hc_closed()
+{
+	! ip netns exec "$NODE" curl -s -m 5 -o /dev/null "http://127.0.0.1:$1/"
+}
+
+# LoadBalancer Services with externalTrafficPolicy Local: the node answers
+# on their healthCheckNodePort how many ready endpoints it has (200, or
+# 503 with none), as kube-proxy does, following the files.
+health_check_node_ports()
+{
+	local out
+
+	lret=$ksft_pass
+	lb_objects lb 32100 10.96.0.30 node-1:10.244.1.11 node-2:10.244.2.13 \
+		>"$WORK/lb.json"
+	lb_objects remote 32101 10.96.0.31 node-2:10.244.2.13 \
+		>>"$WORK/lb.json"
+	jq -s '{apiVersion: "v1", kind: "List", items: (map(.items) | add)}' \
+		"$WORK/lb.json" >"$WORK/objects/lb.json"
+	ip netns exec "$NODE" kubenf-agent --node-name node-1 \
+		--cluster-cidr 10.244.0.0/16 --cluster-cidr fd00:10:244::/48 \
+		--from-file "$WORK/objects" >"$WORK/daemon.log" 2>&1 &
+	AGENT_PID=$!
+	check "one local endpoint: 200" busywait "$BUSYWAIT_TIMEOUT" \
+		hc_is 32100 200
+	out=$(hc_get 32100)
+	echo "# $out"
+	check_eq "the answer" '200 {"service":{"namespace":"x","name":"lb"},"localEndpoints":1,"serviceProxyHealthy":true}' "$out"
+	check "its weight" grep -qi "^X-Load-Balancing-Endpoint-Weight: 1" \
+		"$WORK/hc.headers"
+	check "from outside the node too" eval \
+		'[[ $(hc_get 32100 "$CLIENT") == "200 "* ]]'
+	out=$(hc_get 32101)
+	echo "# $out"
+	check "no local endpoint: 503" eval '[[ $out == "503 "*"\"localEndpoints\":0,"* ]]'
+
+	lb_objects remote 32101 10.96.0.31 node-2:10.244.2.13 \
+		node-1:10.244.1.11 >"$WORK/remote.json"
+	jq -s '{apiVersion: "v1", kind: "List",
+		items: (.[0].items[:2] + .[1].items)}' "$WORK/lb.json" \
+		"$WORK/remote.json" >"$WORK/lb.tmp"
+	mv "$WORK/lb.tmp" "$WORK/objects/lb.json"
+	check "an endpoint moves in: 200" busywait "$BUSYWAIT_TIMEOUT" \
+		hc_is 32101 200
+	rm "$WORK/objects/lb.json"
+	check "the Services gone: ports closed" busywait "$BUSYWAIT_TIMEOUT" \
+		eval 'hc_closed 32100 && hc_closed 32101'
+	kill -TERM "$AGENT_PID"
+	wait "$AGENT_PID"
+	AGENT_PID=
 	sed 's/^/# agent: /' "$WORK/daemon.log"
 	return $lret
 }

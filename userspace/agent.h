@@ -133,6 +133,32 @@ long agent_health_timeout(const struct agent_health *h);
 void agent_health_run(struct agent_health *h);
 void agent_health_stop(struct agent_health *h);
 
+/* ---- agent_hc.c: the Services' health check node ports ----------------- */
+
+struct agent_hc;
+struct kp_health_check;
+
+/* Servers that tell "healthy" by @st (see agent_health_healthy()). */
+int agent_hc_new(const struct agent_health_state *st, uint64_t timeout_ms,
+		 struct agent_hc **out);
+void agent_hc_free(struct agent_hc *hc);
+/*
+ * Serve exactly the health checks @want (after a successful sync): new
+ * ports are opened (a failure is logged and tried again at the next
+ * update), counts are updated, ports no longer wanted are closed. Returns
+ * 0 or -ENOMEM (then nothing changed).
+ */
+int agent_hc_update(struct agent_hc *hc, const struct kp_health_check *want,
+		    size_t n_want);
+/* One descriptor for all servers, and the longest wait (ms, -1: any). */
+int agent_hc_fd(const struct agent_hc *hc);
+long agent_hc_timeout(const struct agent_hc *hc);
+/* Serve what is ready; never blocks. */
+void agent_hc_run(struct agent_hc *hc);
+/* The ports listened on, ascending, at most @max of them; their number. */
+unsigned int agent_hc_listening(const struct agent_hc *hc, uint16_t *ports,
+				unsigned int max);
+
 /* ---- agent_rules.c: a complete rule set ---------------------------------- */
 
 enum agent_kind {
@@ -298,6 +324,9 @@ struct agent_sync {
 	size_t n_rejects;
 	bool warned_no_policy;
 	unsigned long syncs, applies, failures;
+	/* The Services' health checks of the last compiled input. */
+	struct kp_health_check *hcs;
+	size_t n_hcs;
 };
 
 /* @cfg is copied. */

@@ -18,11 +18,10 @@
  * the definition kube-proxy settled on (kubernetes PR 83498): health is
  * "the dataplane matches a recent desired state", not "the process runs".
  *
- * The server is libmicrohttpd with no thread of its own (MHD_USE_EPOLL,
- * external polling): agent_loop.c polls its epoll descriptor with the
- * rest and calls agent_health_run(), so the handler reads the agent's
- * state without locks. An agent stuck inside a sync does not answer,
- * which a probe counts as a failure, as it should.
+ * The server (agent_http.c) has no thread of its own: agent_loop.c polls
+ * its descriptor with the rest and calls agent_health_run(), so the
+ * handler reads the agent's state without locks. An agent stuck inside a
+ * sync does not answer, which a probe counts as a failure, as it should.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,14 +31,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <microhttpd.h>
-
 #include "agent.h"
+#include "agent_http.h"
 #include "text.h"
-
-/* Probes are few and short: refuse to be a resource sink. */
-#define HEALTH_MAX_CONNS	16
-#define HEALTH_CONN_TIMEOUT	10	/* s of silence before a close */
 
 struct agent_health {
 	struct MHD_Daemon *daemon;
@@ -182,36 +176,6 @@ json_t *agent_health_report(const struct agent_health_state *st,
 	return o;
 }
 
-static enum MHD_Result respond(struct MHD_Connection *conn,
-			       unsigned int status, char *body,
-			       const char *type)
-{
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-
-	r = MHD_create_response_from_buffer(strlen(body), body,
-					    MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-static enum MHD_Result text(struct MHD_Connection *conn, unsigned int status,
-			    const char *msg)
-{
-	char *body = strdup(msg);
-
-	return body ? respond(conn, status, body, "text/plain") : MHD_NO;
-}
-
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			      const char *url, const char *method,
 			      const char *version, const char *upload,
@@ -229,12 +193,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	(void)upload_len;
 	(void)req;
 	if (!readyz && strcmp(url, "/healthz"))
-		return text(conn, MHD_HTTP_NOT_FOUND,
-			    "not found: /healthz and /readyz are served\n");
+		return agent_http_text(conn, MHD_HTTP_NOT_FOUND,
+				       "not found: /healthz and /readyz are served\n");
 	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-			    "method not allowed\n");
+		return agent_http_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+				       "method not allowed\n");
 
 	ok = readyz ? agent_health_ready(h->st, h->timeout_ms, now) :
 	     agent_health_healthy(h->st, h->timeout_ms, now);
@@ -246,30 +210,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	json_decref(report);
 	if (!body)
 		return MHD_NO;
-	/* respond() frees with free(): the default jansson allocator. */
-	return respond(conn, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
-		       body, "application/json");
-}
-
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-	size_t n;
-
-	(void)cls;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = strlen(msg);
-	while (n && msg[n - 1] == '\n')
-		msg[--n] = '\0';
-	/* Debug only: a port scanner must not fill the log. */
-	agent_log(AGENT_LOG_DEBUG, "health endpoint: %s", msg);
+	/* Freed with free(): the default jansson allocator. */
+	return agent_http_respond(conn, ok ? MHD_HTTP_OK :
+				  MHD_HTTP_SERVICE_UNAVAILABLE, body,
+				  "application/json", NULL);
 }
 
 int agent_health_start(const struct sockaddr *addr,
 		       const struct agent_health_state *st,
 		       uint64_t timeout_ms, struct agent_health **out)
 {
-	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	uint16_t port = addr->sa_family == AF_INET6 ?
 		((const struct sockaddr_in6 *)addr)->sin6_port :
 		((const struct sockaddr_in *)addr)->sin_port;
@@ -281,20 +231,8 @@ int agent_health_start(const struct sockaddr *addr,
 		return -ENOMEM;
 	h->st = st;
 	h->timeout_ms = timeout_ms;
-	if (addr->sa_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	errno = 0;
-	/* The port is @addr's; MHD only names it in its messages. */
-	h->daemon = MHD_start_daemon(flags, ntohs(port), NULL, NULL, handle, h,
-			/* First, or MHD logs the others to stderr. */
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-			MHD_OPTION_SOCK_ADDR, addr,
-			MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HEALTH_MAX_CONNS,
-			MHD_OPTION_CONNECTION_TIMEOUT,
-			(unsigned int)HEALTH_CONN_TIMEOUT,
-			MHD_OPTION_END);
-	if (!h->daemon) {
-		err = errno ? -errno : -EIO;
+	err = agent_http_start(addr, ntohs(port), handle, h, &h->daemon);
+	if (err) {
 		free(h);
 		return err;
 	}
@@ -304,10 +242,7 @@ int agent_health_start(const struct sockaddr *addr,
 
 int agent_health_fd(const struct agent_health *h)
 {
-	const union MHD_DaemonInfo *info;
-
-	info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_EPOLL_FD);
-	return info ? info->epoll_fd : -1;
+	return agent_http_fd(h->daemon);
 }
 
 unsigned int agent_health_port(const struct agent_health *h)
@@ -320,11 +255,7 @@ unsigned int agent_health_port(const struct agent_health *h)
 
 long agent_health_timeout(const struct agent_health *h)
 {
-	MHD_UNSIGNED_LONG_LONG ms;
-
-	if (MHD_get_timeout(h->daemon, &ms) != MHD_YES)
-		return -1;
-	return ms > 60000 ? 60000 : (long)ms;
+	return agent_http_timeout(h->daemon);
 }
 
 void agent_health_run(struct agent_health *h)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The agent's one thread: curl_multi_poll() over the API transfers, the
- * inotify descriptor of --from-file, a signalfd and the health endpoint's
- * epoll descriptor (agent_health.c), with four timers:
+ * inotify descriptor of --from-file, a signalfd, and the epoll descriptors
+ * of the health endpoint (agent_health.c) and of the Services' health
+ * check node ports (agent_hc.c, updated after each sync), with four
+ * timers:
  *
  *   reload   --from-file changed: read the files once they have been
  *            quiet for FILE_SETTLE ms (a writer may not be done)
@@ -55,6 +57,7 @@ struct agent {
 	int stop;			/* the signal that ends the loop */
 	struct agent_health_state hs;	/* what /healthz answers from */
 	struct agent_health *health;	/* NULL without --healthz-... */
+	struct agent_hc *hc;		/* NULL with --once */
 };
 
 static void schedule(struct agent *a, uint64_t at)
@@ -201,6 +204,9 @@ static int do_sync(struct agent *a, uint64_t now)
 	a->synced_once = true;
 	a->sync_failures = 0;
 	store_rv(a);
+	if (a->hc && agent_hc_update(a->hc, a->sync.hcs, a->sync.n_hcs))
+		agent_log(AGENT_LOG_ERROR, "updating the health check node ports: %s",
+			  strerror(ENOMEM));
 	a->hs = (struct agent_health_state){
 		.synced = true,
 		.last_sync_wall = agent_wall_ms(),
@@ -265,6 +271,15 @@ static int setup_health(struct agent *a)
 {
 	int err;
 
+	if (!a->o->once) {
+		err = agent_hc_new(&a->hs, a->o->health_timeout * 1000ULL,
+				   &a->hc);
+		if (err) {
+			agent_log(AGENT_LOG_ERROR, "setting up: %s",
+				  strerror(-err));
+			return err;
+		}
+	}
 	if (!a->o->health_bind)
 		return 0;
 	err = agent_health_start((const struct sockaddr *)&a->o->health_addr,
@@ -376,7 +391,7 @@ static int loop(struct agent *a)
 	uint64_t now = agent_now_ms();
 	uint64_t deadline = a->o->once && a->o->timeout ?
 			    now + a->o->timeout * 1000ULL : UINT64_MAX;
-	struct curl_waitfd fds[3];
+	struct curl_waitfd fds[4];
 	long timeout, ct;
 	unsigned int nfds;
 	int running, err;
@@ -434,6 +449,9 @@ static int loop(struct agent *a)
 		if (a->health)
 			timeout = min_timeout(timeout,
 					      agent_health_timeout(a->health));
+		if (a->hc)
+			timeout = min_timeout(timeout,
+					      agent_hc_timeout(a->hc));
 		if (timeout < 0)
 			timeout = 60000;
 
@@ -448,6 +466,11 @@ static int loop(struct agent *a)
 		if (a->health)
 			fds[nfds++] = (struct curl_waitfd){
 				.fd = agent_health_fd(a->health),
+				.events = CURL_WAIT_POLLIN,
+			};
+		if (a->hc)
+			fds[nfds++] = (struct curl_waitfd){
+				.fd = agent_hc_fd(a->hc),
 				.events = CURL_WAIT_POLLIN,
 			};
 		if (curl_multi_poll(a->multi, fds, nfds, (int)timeout,
@@ -477,6 +500,8 @@ static int loop(struct agent *a)
 		/* Cheap when idle; also expires its idle connections. */
 		if (a->health)
 			agent_health_run(a->health);
+		if (a->hc)
+			agent_hc_run(a->hc);
 		curl_multi_perform(a->multi, &running);
 		if (a->k8s) {
 			k8s_client_process(a->k8s, now);
@@ -528,6 +553,7 @@ int agent_run(const struct agent_opts *o)
 			  strsignal(a.stop), a.sync.applied_gen);
 out:
 	agent_health_stop(a.health);
+	agent_hc_free(a.hc);
 	k8s_client_free(a.k8s);
 	k8s_conn_release(&a.conn);
 	if (a.multi)

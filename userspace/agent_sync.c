@@ -60,6 +60,7 @@ void agent_sync_release(struct agent_sync *s)
 	agent_rules_release(&s->applied);
 	reported_free(s->reported, s->n_reported);
 	free(s->rejects);
+	kp_health_checks_free(s->hcs, s->n_hcs);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -161,6 +162,14 @@ static int compile(struct agent_sync *s, const struct kp_state *st,
 		err = report(s, &errs);
 	if (!err)
 		err = agent_rules_from_kp(rs, &s->config, want);
+	if (!err) {
+		/* Not kernel objects: the loop serves them after the sync. */
+		kp_health_checks_free(s->hcs, s->n_hcs);
+		s->hcs = rs->health_checks;
+		s->n_hcs = rs->n_health_checks;
+		rs->health_checks = NULL;
+		rs->n_health_checks = 0;
+	}
 	kp_ruleset_free(rs);
 	kp_errors_free(&errs);
 	if (err)

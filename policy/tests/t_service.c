@@ -269,6 +269,75 @@ static void conflicts(void)
 	tc_free(&c);
 }
 
+/* healthCheckNodePort: LoadBalancer + externalTrafficPolicy Local only. */
+static void health_checks(void)
+{
+	const struct kp_health_check *hc;
+	struct t_case c;
+
+	tc_init(&c);
+	SVC(&c, "a", "lb", "'spec':{'type':'LoadBalancer','clusterIPs':["
+	    "'10.96.0.1','fd00::1'],'ipFamilies':['IPv4','IPv6'],'ports':[{"
+	    "'name':'http','port':80,'nodePort':30080},{'name':'https',"
+	    "'port':443,'nodePort':30443}],'externalTrafficPolicy':'Local',"
+	    "'healthCheckNodePort':32000}");
+	/* Local and ready: .1 (in two slices and on two ports: once) and
+	 * .5; not .2 (other node), .3 (not ready), .4 (no node); the IPv6
+	 * twin of .1 is of the other family.
+	 */
+	EPS(&c, "a", "lb-1", "lb", "IPv4",
+	    "[{'name':'http','protocol':'TCP','port':8080},"
+	    "{'name':'https','protocol':'TCP','port':8443}]",
+	    "[{'addresses':['10.0.0.1'],'nodeName':'n1'},"
+	    "{'addresses':['10.0.0.2'],'nodeName':'n2'},"
+	    "{'addresses':['10.0.0.3'],'nodeName':'n1','conditions':{"
+	    "'ready':false,'serving':true,'terminating':true}},"
+	    "{'addresses':['10.0.0.4']}]");
+	EPS(&c, "a", "lb-2", "lb", "IPv4", HTTP_8080,
+	    "[{'addresses':['10.0.0.1'],'nodeName':'n1'},"
+	    "{'addresses':['10.0.0.5'],'nodeName':'n1'}]");
+	EPS(&c, "a", "lb-6", "lb", "IPv6", HTTP_8080,
+	    "[{'addresses':['fd00::a'],'nodeName':'n1'}]");
+	SVC(&c, "a", "none", "'spec':{'type':'LoadBalancer','clusterIP':"
+	    "'10.96.0.2','ports':[{'port':80,'nodePort':30081}],"
+	    "'externalTrafficPolicy':'Local','healthCheckNodePort':32001}");
+	SVC(&c, "b", "cluster", "'spec':{'type':'LoadBalancer','clusterIP':"
+	    "'10.96.0.3','ports':[{'port':80,'nodePort':30082}],"
+	    "'healthCheckNodePort':32002}");
+	SVC(&c, "b", "np", "'spec':{'type':'NodePort','clusterIP':"
+	    "'10.96.0.4','ports':[{'port':80,'nodePort':30083}],"
+	    "'externalTrafficPolicy':'Local','healthCheckNodePort':32003}");
+	SVC(&c, "c", "dup", "'spec':{'type':'LoadBalancer','clusterIP':"
+	    "'10.96.0.5','ports':[{'port':80,'nodePort':30084}],"
+	    "'externalTrafficPolicy':'Local','healthCheckNodePort':32000}");
+	SVC(&c, "c", "bad", "'spec':{'type':'LoadBalancer','clusterIP':"
+	    "'10.96.0.6','ports':[{'port':80}],"
+	    "'externalTrafficPolicy':'Local','healthCheckNodePort':65536}");
+	tc_compile(&c, "n1");
+	is_int(c.rs->n_health_checks, 2,
+	       "only LoadBalancer Services with externalTrafficPolicy Local");
+	hc = c.rs->health_checks;
+	if (c.rs->n_health_checks == 2) {
+		is(hc[0].name, "a/lb", "sorted by name");
+		is_int(hc[0].port, 32000, "its port");
+		is_int(hc[0].local_endpoints, 2,
+		       "ready local endpoints of the primary family, once each");
+		is(hc[1].name, "a/none", "a Service without endpoints");
+		is_int(hc[1].local_endpoints, 0, "has none");
+	}
+	is(tc_errors(&c),
+	   "Service c/bad: spec.healthCheckNodePort: 65536 is out of range "
+	   "[0, 65535]\n"
+	   "Service c/dup: healthCheckNodePort 32000 already belongs to a/lb; "
+	   "dropped",
+	   "a bad port is a bad object; a port taken is reported");
+	tc_compile(&c, "n2");
+	is_int(c.rs->n_health_checks >= 1 ?
+	       c.rs->health_checks[0].local_endpoints : 99, 1,
+	       "node n2 has one of a/lb's endpoints");
+	tc_free(&c);
+}
+
 void t_service(void)
 {
 	cluster_ip();
@@ -278,4 +347,5 @@ void t_service(void)
 	skipped();
 	slices();
 	conflicts();
+	health_checks();
 }

@@ -121,6 +121,8 @@ static const struct tap_test tests[] = {
 	{ "agent health: the JSON answer", test_health_report },
 	{ "agent health: the HTTP server, from the agent's thread",
 	  test_health_server },
+	{ "agent health: Services' health check node ports",
+	  test_health_check_ports },
 	{ "agent k8s: hostile watch events neither crash nor stick",
 	  test_k8s_hostile },
 };

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "agent.h"
+#include "kubenf_policy.h"
 #include "tests.h"
 
 void test_health_addr(void)
@@ -160,8 +161,8 @@ void test_health_report(void)
 }
 
 /* One request to @port; the whole response, served from this thread. */
-static char *http(struct agent_health *h, unsigned int port,
-		  const char *request)
+static char *http_with(int server_fd, void (*run)(void *), void *server,
+		       unsigned int port, const char *request)
 {
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET, .sin_port = htons(port),
@@ -180,12 +181,12 @@ static char *http(struct agent_health *h, unsigned int port,
 	for (i = 0; i < 1000; i++) {
 		struct pollfd p[2] = {
 			{ .fd = fd, .events = POLLIN | POLLOUT },
-			{ .fd = agent_health_fd(h), .events = POLLIN },
+			{ .fd = server_fd, .events = POLLIN },
 		};
 		ssize_t n;
 
 		poll(p, 2, 10);
-		agent_health_run(h);
+		run(server);
 		if (request && (p[0].revents & POLLOUT)) {
 			if (send(fd, request, strlen(request), 0) < 0)
 				goto fail;
@@ -204,6 +205,17 @@ fail:
 		close(fd);
 	free(buf);
 	return NULL;
+}
+
+static void run_health(void *h)
+{
+	agent_health_run(h);
+}
+
+static char *http(struct agent_health *h, unsigned int port,
+		  const char *request)
+{
+	return http_with(agent_health_fd(h), run_health, h, port, request);
 }
 
 void test_health_server(void)
@@ -262,4 +274,104 @@ void test_health_server(void)
 	CHECK_INT(agent_health_start((struct sockaddr *)&any, &st, 60000,
 				     &h2), -EADDRINUSE);
 	agent_health_stop(h);
+}
+
+static void run_hc(void *hc)
+{
+	agent_hc_run(hc);
+}
+
+static char *hc_get(struct agent_hc *hc, unsigned int port)
+{
+	return http_with(agent_hc_fd(hc), run_hc, hc, port,
+			 "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+}
+
+/* A free TCP port now, and a socket listening on it when @keep. */
+static unsigned int free_port(int *keep)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	socklen_t len = sizeof(sin6);
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+	unsigned int port = 0;
+
+	if (fd >= 0 && !bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) &&
+	    !getsockname(fd, (struct sockaddr *)&sin6, &len))
+		port = ntohs(sin6.sin6_port);
+	if (keep && port && !listen(fd, 1)) {
+		*keep = fd;
+		return port;
+	}
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/* Service health check node ports (agent_hc.c), as kube-proxy serves them. */
+void test_health_check_ports(void)
+{
+	struct agent_health_state st = { .synced = true };
+	struct kp_health_check want[2] = {
+		{ .name = "x/web", .local_endpoints = 2 },
+		{ .name = "y/empty", .local_endpoints = 0 },
+	};
+	struct agent_hc *hc;
+	uint16_t ports[4];
+	int busy = -1;
+	char *resp;
+
+	want[0].port = free_port(NULL);
+	want[1].port = free_port(NULL);
+	CHECK(want[0].port && want[1].port && want[0].port != want[1].port);
+	CHECK_INT(agent_hc_new(&st, 60000, &hc), 0);
+	if (tap_failures)
+		return;
+	CHECK_INT(agent_hc_update(hc, want, 2), 0);
+	CHECK_INT(agent_hc_listening(hc, ports, 4), 2);
+
+	resp = hc_get(hc, want[0].port);
+	CHECK(resp && !strncmp(resp, "HTTP/1.1 200 ", 13));
+	CHECK(resp && strstr(resp, "X-Load-Balancing-Endpoint-Weight: 2\r\n"));
+	CHECK(resp && strstr(resp, "X-Content-Type-Options: nosniff\r\n"));
+	CHECK(resp && strstr(resp, "\r\n\r\n{\"service\":{\"namespace\":\"x\",\"name\":\"web\"},\"localEndpoints\":2,\"serviceProxyHealthy\":true}"));
+	free(resp);
+	resp = hc_get(hc, want[1].port);
+	CHECK(resp && !strncmp(resp, "HTTP/1.1 503 ", 13));
+	CHECK(resp && strstr(resp, "\"localEndpoints\":0,"));
+	free(resp);
+
+	/* An unhealthy agent: 503 whatever the count. */
+	st.pending_since = agent_now_ms() - 61000;
+	resp = hc_get(hc, want[0].port);
+	CHECK(resp && !strncmp(resp, "HTTP/1.1 503 ", 13));
+	CHECK(resp && strstr(resp, "\"serviceProxyHealthy\":false}"));
+	free(resp);
+	st.pending_since = 0;
+
+	/* Counts follow the update; a Service gone closes its port. */
+	want[0].local_endpoints = 0;
+	CHECK_INT(agent_hc_update(hc, want, 1), 0);
+	CHECK_INT(agent_hc_listening(hc, ports, 4), 1);
+	resp = hc_get(hc, want[0].port);
+	CHECK(resp && !strncmp(resp, "HTTP/1.1 503 ", 13));
+	free(resp);
+	resp = hc_get(hc, want[1].port);
+	CHECK(!resp || !strstr(resp, "HTTP/1.1"));	/* refused */
+	free(resp);
+
+	/* A port another program holds: tried again at every update. */
+	want[1].port = free_port(&busy);
+	CHECK(busy >= 0);
+	CHECK_INT(agent_hc_update(hc, want, 2), 0);
+	CHECK_INT(agent_hc_listening(hc, ports, 4), 1);
+	close(busy);
+	CHECK_INT(agent_hc_update(hc, want, 2), 0);
+	CHECK_INT(agent_hc_listening(hc, ports, 4), 2);
+	resp = hc_get(hc, want[1].port);
+	CHECK(resp && !strncmp(resp, "HTTP/1.1 503 ", 13));
+	free(resp);
+
+	CHECK_INT(agent_hc_update(hc, NULL, 0), 0);
+	CHECK_INT(agent_hc_listening(hc, ports, 4), 0);
+	agent_hc_free(hc);
 }

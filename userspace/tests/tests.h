@@ -126,5 +126,6 @@ void test_health_addr(void);
 void test_health_verdict(void);
 void test_health_report(void);
 void test_health_server(void);
+void test_health_check_ports(void);
 
 #endif /* _KUBENF_TESTS_TESTS_H */
