@@ -29,7 +29,9 @@
 # policies than the module takes denies all instead of being left open;
 # the health endpoint turns 503 while the kernel refuses the agent's
 # commits, and 200 again once they pass; LoadBalancer Services with
-# externalTrafficPolicy Local get kube-proxy's health check node ports.
+# externalTrafficPolicy Local get kube-proxy's health check node ports;
+# whatever states the kernel went through, the same input leaves the same
+# rule set in it.
 
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -38,7 +40,7 @@ TESTS="once_applies traffic_via_vip policy_enforced identical_rerun
 	yaml_same_rules daemon_follows_files repairs_foreign_change
 	kill_keeps_rules restart_adopts restart_during_streams kill9_mid_commit
 	new_pod_under_deny pod_over_policy_limit health_follows_kernel
-	health_check_node_ports"
+	health_check_node_ports sequences_converge"
 
 PROBE_TIMEOUT=5
 VIP4=10.96.0.10
@@ -766,11 +768,9 @@ health_check_node_ports()
 
 	lret=$ksft_pass
 	lb_objects lb 32100 10.96.0.30 node-1:10.244.1.11 node-2:10.244.2.13 \
-		>"$WORK/lb.json"
+		>"$WORK/objects/lb.json"
 	lb_objects remote 32101 10.96.0.31 node-2:10.244.2.13 \
-		>>"$WORK/lb.json"
-	jq -s '{apiVersion: "v1", kind: "List", items: (map(.items) | add)}' \
-		"$WORK/lb.json" >"$WORK/objects/lb.json"
+		>"$WORK/objects/remote.json"
 	ip netns exec "$NODE" kubenf-agent --node-name node-1 \
 		--cluster-cidr 10.244.0.0/16 --cluster-cidr fd00:10:244::/48 \
 		--from-file "$WORK/objects" >"$WORK/daemon.log" 2>&1 &
@@ -790,19 +790,89 @@ health_check_node_ports()
 
 	lb_objects remote 32101 10.96.0.31 node-2:10.244.2.13 \
 		node-1:10.244.1.11 >"$WORK/remote.json"
-	jq -s '{apiVersion: "v1", kind: "List",
-		items: (.[0].items[:2] + .[1].items)}' "$WORK/lb.json" \
-		"$WORK/remote.json" >"$WORK/lb.tmp"
-	mv "$WORK/lb.tmp" "$WORK/objects/lb.json"
+	mv "$WORK/remote.json" "$WORK/objects/remote.json"
 	check "an endpoint moves in: 200" busywait "$BUSYWAIT_TIMEOUT" \
 		hc_is 32101 200
-	rm "$WORK/objects/lb.json"
+	echo "# $(hc_get 32101)"
+	rm "$WORK/objects/lb.json" "$WORK/objects/remote.json"
 	check "the Services gone: ports closed" busywait "$BUSYWAIT_TIMEOUT" \
 		eval 'hc_closed 32100 && hc_closed 32101'
 	kill -TERM "$AGENT_PID"
 	wait "$AGENT_PID"
 	AGENT_PID=
 	sed 's/^/# agent: /' "$WORK/daemon.log"
+	return $lret
+}
+
+# snapshot NAME: everything the kernel holds but counters, in
+# $WORK/NAME.snap.
+snapshot()
+{
+	local what
+
+	for what in config svc peerset policy pod; do
+		echo "== $what"
+		kctl -o json "$what" show | jq -S 'walk(if type == "object"
+			then del(.connections, .bytes, .packets) else . end)'
+	done >"$WORK/$1.snap"
+}
+
+# Input states as directories under $WORK/states: A the examples; B a
+# Service port fewer, one Service more, one policy only; C no Services;
+# E nothing at all.
+make_states()
+{
+	local d=$WORK/states
+
+	mkdir -p "$d/A" "$d/B" "$d/C" "$d/E"
+	cp "$EXAMPLES/cluster.json" "$EXAMPLES/policies.json" "$d/A/"
+	jq '.items |= map(if .kind == "Service" and .metadata.name == "web"
+			  then .spec.ports |= .[:1] else . end) |
+	    .items += [{apiVersion: "v1", kind: "Service",
+			metadata: {namespace: "x", name: "extra"},
+			spec: {clusterIP: "10.96.0.40", clusterIPs: ["10.96.0.40"],
+			       selector: {pod: "a"},
+			       ports: [{port: 8080, protocol: "TCP"}]}}]' \
+		"$EXAMPLES/cluster.json" >"$d/B/cluster.json"
+	jq '.items |= .[:1]' "$EXAMPLES/policies.json" >"$d/B/policies.json"
+	jq '.items |= map(select(.kind != "Service" and
+				 .kind != "EndpointSlice"))' \
+		"$EXAMPLES/cluster.json" >"$d/C/cluster.json"
+	cp "$EXAMPLES/policies.json" "$d/C/"
+	echo '{"apiVersion": "v1", "kind": "List", "items": []}' \
+		>"$d/E/empty.json"
+}
+
+# The agent applies differences; whatever the kernel held before, the
+# same input must leave the same rule set (Calico's state-sequence
+# expansion): state A reached from nothing, from B, from C, through an
+# empty kernel, in reversed and interleaved orders.
+sequences_converge()
+{
+	local seq s n=0
+
+	lret=$ksft_pass
+	make_states
+	check "from nothing to E" agent --once --from-file "$WORK/states/E"
+	check_eq "E leaves nothing" "0 0 0 0" \
+		"$(info '[.counts.services, .counts.peersets, .counts.policies, .counts.pods] | join(" ")')"
+	check "from E to A" agent --once --from-file "$WORK/states/A"
+	snapshot reference
+	check "A is not empty" grep -q '"x/web/http"' "$WORK/reference.snap"
+	for seq in "B A" "C A" "E A" "A B A" "B C E A" "C B A" "E B C A" \
+		   "B E C A" "A C B A"; do
+		n=$((n + 1))
+		for s in $seq; do
+			agent --once --from-file "$WORK/states/$s" >/dev/null ||
+				{ check "sequence $seq: state $s applies" false; break; }
+		done
+		snapshot "seq$n"
+		check "$seq: the same rule set as A alone" \
+			cmp -s "$WORK/reference.snap" "$WORK/seq$n.snap" ||
+			diff "$WORK/reference.snap" "$WORK/seq$n.snap" | head -20 |
+			sed 's/^/# /'
+	done
+	check "back to the suite's files" agent --once --from-file "$WORK/objects"
 	return $lret
 }
 
