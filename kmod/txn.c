@@ -294,10 +294,28 @@ void kubenf_txn_settle(struct kubenf_net *kn)
 			kubenf_kind_ops[kind]->settled(kn);
 }
 
+/*
+ * Settles a commit in the background, so that its old objects are freed and
+ * its conntrack clean-up runs without waiting for the next request. The
+ * grace period is waited for before taking kn->lock: dumps, GET_INFO and
+ * changes would otherwise queue behind a sleep that is none of their
+ * business (milliseconds per commit on SMP machines). A commit made while
+ * we wait re-queues this work; kubenf_txn_settle() waits for its grace
+ * period, if it has not elapsed, under the lock as any settle does.
+ */
 void kubenf_txn_settle_work(struct work_struct *work)
 {
 	struct kubenf_net *kn = container_of(work, struct kubenf_net,
 					     settle_work);
+	unsigned long gp;
+	bool pending;
+
+	mutex_lock(&kn->lock);
+	gp = kn->settle_gp;
+	pending = kn->settle_pending;
+	mutex_unlock(&kn->lock);
+	if (pending)
+		cond_synchronize_rcu(gp);
 
 	mutex_lock(&kn->lock);
 	kubenf_txn_settle(kn);
