@@ -8,6 +8,7 @@
  *                  refuses every commit, a sync that cannot finish). A
  *                  restarting agent is healthy until it has something to
  *                  apply: a long first list must not get it killed.
+ *   GET /livez     the same (kube-proxy's path for it).
  *   GET /readyz    200 once the kernel holds a complete view, while
  *                  healthy and while the API server answers (one failing
  *                  longer than the timeout leaves the view stale); 503
@@ -192,9 +193,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	(void)upload;
 	(void)upload_len;
 	(void)req;
-	if (!readyz && strcmp(url, "/healthz"))
+	/* /livez: kube-proxy's name for /healthz without node checks. */
+	if (!readyz && strcmp(url, "/healthz") && strcmp(url, "/livez"))
 		return agent_http_text(conn, MHD_HTTP_NOT_FOUND,
-				       "not found: /healthz and /readyz are served\n");
+				       "not found: /healthz, /livez and /readyz are served\n");
 	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return agent_http_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,

@@ -257,6 +257,9 @@ void test_health_server(void)
 	CHECK(resp && !strncmp(resp, "HTTP/1.1 405 ", 13));
 	CHECK(resp && strstr(resp, "Allow: GET, HEAD"));
 	free(resp);
+	resp = http(h, port, "GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
+	CHECK(resp && !strncmp(resp, "HTTP/1.1 503 ", 13));
+	free(resp);
 	resp = http(h, port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
 	CHECK(resp && !strncmp(resp, "HTTP/1.1 404 ", 13));
 	free(resp);
