@@ -894,11 +894,10 @@ static int kubenf_policy_put_obj(struct sk_buff *skb, struct kubenf_obj *obj,
 	return kubenf_policy_put(skb, kubenf_policy(obj), next);
 }
 
-/* A pod always fits one message (KUBENF_MAX_POD_POLICIES). */
 static int kubenf_pod_put_obj(struct sk_buff *skb, struct kubenf_obj *obj,
 			      u32 *next)
 {
-	return kubenf_pod_put(skb, kubenf_pod(obj));
+	return kubenf_pod_put(skb, kubenf_pod(obj), next);
 }
 
 static int kubenf_peerset_dump(struct sk_buff *skb,

@@ -12,8 +12,10 @@
  * (-EEXIST). The extack cookie carries the id of the object at fault.
  */
 
+#include <linux/mm.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <net/netlink.h>
 
 #include "netlink.h"
@@ -42,8 +44,8 @@ void kubenf_pod_tables_destroy(struct kubenf_net *kn)
 
 static void kubenf_pod_free(struct kubenf_pod *pod)
 {
-	kfree(pod->pol[KUBENF_DIR_INGRESS]);
-	kfree(pod->pol[KUBENF_DIR_EGRESS]);
+	kvfree(pod->pol[KUBENF_DIR_INGRESS]);
+	kvfree(pod->pol[KUBENF_DIR_EGRESS]);
 	kfree(pod->addrs);
 	kfree(pod->name);
 	kfree(pod);
@@ -207,12 +209,38 @@ const struct kubenf_kind_ops kubenf_pod_ops = {
 	.validate	= kubenf_pod_validate,
 };
 
+static int kubenf_u32_cmp(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Whether @ids holds an id twice: on a sorted copy, O(n log n). */
+static int kubenf_ids_have_dup(const u32 *ids, u32 n, bool *dup)
+{
+	u32 *sorted, i;
+
+	*dup = false;
+	if (n < 2)
+		return 0;
+	sorted = kvmalloc_array(n, sizeof(u32), KUBENF_GFP);
+	if (!sorted)
+		return -ENOMEM;
+	memcpy(sorted, ids, n * sizeof(u32));
+	sort(sorted, n, sizeof(u32), kubenf_u32_cmp, NULL);
+	for (i = 1; i < n && !*dup; i++)
+		*dup = sorted[i] == sorted[i - 1];
+	kvfree(sorted);
+	return 0;
+}
+
 /* One direction's policy list: ids, no duplicates, only when isolated. */
 static int kubenf_pod_parse_list(struct kubenf_pod *pod, enum kubenf_dir dir,
 				 const struct nlattr *list,
 				 struct netlink_ext_ack *extack)
 {
-	u32 i, j;
+	bool dup;
 	int n;
 
 	n = kubenf_array_len(list, KUBENF_MAX_POD_POLICIES, extack);
@@ -223,22 +251,20 @@ static int kubenf_pod_parse_list(struct kubenf_pod *pod, enum kubenf_dir dir,
 				    "policies listed for a direction the pod is not isolated in");
 		return -EINVAL;
 	}
-	pod->pol[dir] = kcalloc(n ?: 1, sizeof(u32), KUBENF_GFP);
+	pod->pol[dir] = kvcalloc(n ?: 1, sizeof(u32), KUBENF_GFP);
 	if (!pod->pol[dir])
 		return -ENOMEM;
 	n = kubenf_id_array_parse(list, pod->pol[dir], extack);
 	if (n < 0)
 		return n;
 	pod->n_pol[dir] = n;
-	/* Quadratic, on at most KUBENF_MAX_POD_POLICIES ids. */
-	for (i = 1; i < pod->n_pol[dir]; i++) {
-		for (j = 0; j < i; j++) {
-			if (pod->pol[dir][i] == pod->pol[dir][j]) {
-				NL_SET_ERR_MSG_ATTR(extack, list,
-						    "duplicate policy id");
-				return -EINVAL;
-			}
-		}
+	/* The order is the sender's (EXPLAIN names the first match). */
+	n = kubenf_ids_have_dup(pod->pol[dir], pod->n_pol[dir], &dup);
+	if (n)
+		return n;
+	if (dup) {
+		NL_SET_ERR_MSG_ATTR(extack, list, "duplicate policy id");
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -382,45 +408,90 @@ int kubenf_pod_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 	return kubenf_txn_stage_set(kn, txn, &pod->obj);
 }
 
-int kubenf_pod_put(struct sk_buff *skb, const struct kubenf_pod *pod)
+/* The pod's name, flags and addresses: what only its first message has. */
+static int kubenf_pod_put_head(struct sk_buff *skb,
+			       const struct kubenf_pod *pod)
 {
-	struct nlattr *nest, *arr;
+	struct nlattr *arr;
 	u32 i;
 
-	nest = nla_nest_start(skb, KUBENF_A_POD);
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u32(skb, KUBENF_POD_A_ID, pod->obj.id) ||
-	    nla_put_string(skb, KUBENF_POD_A_NAME, pod->name) ||
+	if (nla_put_string(skb, KUBENF_POD_A_NAME, pod->name) ||
 	    nla_put_u32(skb, KUBENF_POD_A_FLAGS, pod->flags))
-		goto cancel;
+		return -EMSGSIZE;
 	arr = nla_nest_start(skb, KUBENF_POD_A_ADDRS);
 	if (!arr)
-		goto cancel;
+		return -EMSGSIZE;
 	for (i = 0; i < pod->n_addrs; i++) {
 		const struct kubenf_addr_key *k = &pod->addrs[i].key;
 		struct nlattr *c = nla_nest_start(skb, i + 1);
 
 		if (!c)
-			goto cancel;
+			return -EMSGSIZE;
 		if (k->family == NFPROTO_IPV4 ?
 		    nla_put_in_addr(skb, KUBENF_CIDR_A_ADDR4, k->addr.ip) :
 		    nla_put_in6_addr(skb, KUBENF_CIDR_A_ADDR6, &k->addr.in6))
-			goto cancel;
+			return -EMSGSIZE;
 		if (nla_put_u8(skb, KUBENF_CIDR_A_PREFIX,
 			       k->family == NFPROTO_IPV4 ? 32 : 128))
-			goto cancel;
+			return -EMSGSIZE;
 		nla_nest_end(skb, c);
 	}
 	nla_nest_end(skb, arr);
-	if (kubenf_put_id_array(skb, KUBENF_POD_A_INGRESS,
-				pod->pol[KUBENF_DIR_INGRESS],
-				pod->n_pol[KUBENF_DIR_INGRESS]) ||
-	    kubenf_put_id_array(skb, KUBENF_POD_A_EGRESS,
-				pod->pol[KUBENF_DIR_EGRESS],
-				pod->n_pol[KUBENF_DIR_EGRESS]))
+	return 0;
+}
+
+int kubenf_pod_put(struct sk_buff *skb, const struct kubenf_pod *pod,
+		   u32 *next)
+{
+	static const int attr[__KUBENF_DIR_MAX] = {
+		[KUBENF_DIR_INGRESS]	= KUBENF_POD_A_INGRESS,
+		[KUBENF_DIR_EGRESS]	= KUBENF_POD_A_EGRESS,
+	};
+	u32 start = *next, pos = 0, i;
+	struct nlattr *nest, *arr;
+	int dir;
+
+	nest = nla_nest_start(skb, KUBENF_A_POD);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, KUBENF_POD_A_ID, pod->obj.id))
 		goto cancel;
+	/* A continuation message carries only the remaining ids. */
+	if (!start && kubenf_pod_put_head(skb, pod))
+		goto cancel;
+	for (dir = 0; dir < __KUBENF_DIR_MAX; dir++) {
+		u32 n = pod->n_pol[dir];
+
+		if (start >= pos + n) {
+			pos += n;
+			continue;
+		}
+		/*
+		 * Full before one more id: the pod is left out of this
+		 * message and starts the next one from *@next again. The
+		 * head and an id always fit an empty message (names and
+		 * addresses are bounded), so a continuation never starts at
+		 * 0 and every message moves on.
+		 */
+		arr = nla_nest_start(skb, attr[dir]);
+		if (!arr)
+			goto cancel;
+		/* Elements keep their index across messages, from 1. */
+		for (i = start > pos ? start - pos : 0; i < n; i++) {
+			if (nla_put_u32(skb, i + 1, pod->pol[dir][i])) {
+				if (pos + i == start)
+					goto cancel;
+				nla_nest_end(skb, arr);
+				nla_nest_end(skb, nest);
+				*next = pos + i;
+				return 1;
+			}
+		}
+		nla_nest_end(skb, arr);
+		pos += n;
+	}
 	nla_nest_end(skb, nest);
+	*next = 0;
 	return 0;
 
 cancel:

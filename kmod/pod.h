@@ -22,8 +22,11 @@ struct sk_buff;
 
 #define KUBENF_MAX_PODS			65536	/* per namespace */
 #define KUBENF_MAX_POD_ADDRS		16
-/* Per direction; a pod's dump must fit one minimum-size message. */
-#define KUBENF_MAX_POD_POLICIES		128
+/*
+ * Per direction: every NetworkPolicy that selects the pod. A pod whose ids
+ * do not fit one dump message goes on in the next (kubenf_pod_put()).
+ */
+#define KUBENF_MAX_POD_POLICIES		1024
 
 /* Hash key of a pod address. */
 struct kubenf_addr_key {
@@ -82,8 +85,15 @@ void kubenf_pod_tables_destroy(struct kubenf_net *kn);
 int kubenf_pod_set(struct kubenf_net *kn, struct kubenf_txn *txn,
 		   const struct nlattr *nest, struct netlink_ext_ack *extack);
 
-/* Writes @pod as a KUBENF_A_POD nest; -EMSGSIZE if it does not fit. */
-int kubenf_pod_put(struct sk_buff *skb, const struct kubenf_pod *pod);
+/*
+ * Writes @pod as a KUBENF_A_POD nest, from policy id *@next on (ingress
+ * then egress ids, counted together; 0: the whole pod). Returns 0 when
+ * done, 1 when the message is full and *@next says where the next message
+ * goes on (with KUBENF_POD_A_ID and the remaining ids only), -EMSGSIZE
+ * when not even the first part fits.
+ */
+int kubenf_pod_put(struct sk_buff *skb, const struct kubenf_pod *pod,
+		   u32 *next);
 
 /* Packet path, under RCU: the pod with @addr active in @genmask, or NULL. */
 const struct kubenf_pod *kubenf_pod_lookup(struct kubenf_net *kn, u8 genmask,

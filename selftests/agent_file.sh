@@ -597,7 +597,7 @@ new_pod_under_deny()
 	return $lret
 }
 
-# x/a selected by 200 NetworkPolicies, more than the module takes for one
+# x/a selected by 1,100 NetworkPolicies, more than the module takes for one
 # pod (KUBENF_MAX_POD_POLICIES): the kernel refuses the pod, and the agent
 # keeps it isolated with no policy rather than leaving it out (a pod the
 # module does not know is open). Every policy admits port 80 only: port 81
@@ -611,7 +611,7 @@ pod_over_policy_limit()
 		SKIP_REASON="the module holds no pods (no NetworkPolicy support)"
 		return $ksft_skip
 	fi
-	jq -n '{apiVersion: "v1", kind: "List", items: [range(200) | {
+	jq -n '{apiVersion: "v1", kind: "List", items: [range(1100) | {
 		apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy",
 		metadata: {name: "many-\(.)", namespace: "x"},
 		spec: {podSelector: {matchLabels: {pod: "a", app: "web"}},

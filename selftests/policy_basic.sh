@@ -27,7 +27,7 @@ TESTS=${KUBENF_TESTS:-"hooks_lazy not_isolated deny_all_ingress allow_peerset_po
 	protocols_distinct ipblock_except ipv6 egress_isolation replies_pass
 	service_dnat node_to_pod established_kept_then_cut deny_then_allow
 	dangling_refs unknown_pod_fail_closed counters explain events
-	bad_requests txn_any_order
+	bad_requests txn_any_order pod_many_policies
 	update_no_window kernel_log_clean"}
 
 A4=10.0.2.2 A6=fd00:2::2
@@ -756,6 +756,49 @@ bad_requests()
 	done
 	check "too many pod addresses" kpol -x ENOSPC pod 5 "${addrs[@]}"
 	check_eq "generation unchanged" "$g" "$(gen)"
+	return $lret
+}
+
+# Pods selected by as many policies as the module takes in each direction
+# (KUBENF_MAX_POD_POLICIES, 1024): set, enforced (the one policy that
+# admits the client is the last of them), and dumped whole although four
+# such pods (16 kB each) cannot share one dump message; one policy more
+# is refused and changes nothing.
+pod_many_policies()
+{
+	local lret=0 cmds=() in eg g n
+
+	for ((n = 1; n <= 1024; n++)); do
+		cmds+=(-- policy $((1000 + n)) ingress rule peers 10 ports tcp:$((9000 + n)))
+		cmds+=(-- policy $((3000 + n)) egress rule ports tcp:$((9000 + n)))
+	done
+	cmds+=(-- policy 2025 ingress rule peers 10 ports tcp:80)
+	in=$(seq -s, 1002 2025)
+	eg=$(seq -s, 3001 4024)
+	for n in 4 5 6; do
+		cmds+=(-- pod $n name t/x$n addr 10.0.9.$n isolate both
+		       ingress "$in" egress "$eg")
+	done
+	ruleset peerset 10 name pods-c $C4 $C6 "${cmds[@]}" -- \
+		pod 1 name t/a addr $A4 addr $A6 isolate both \
+		ingress "$in" egress "$eg" || return $ksft_fail
+	allow "$PC" tcp $A4 80 a
+	deny "$PC" tcp $A4 81 deny-ingress
+	deny "$CLIENT" tcp $A4 80 deny-ingress
+	check "one pod went on in another message" eval \
+		'kpol show pods | grep -q "^pod [1456] name=- "'
+	check_eq "each dumped whole: 1024 + 1024 policy ids, in order" \
+		"$(printf '%s\n' t/a t/x4 t/x5 t/x6 | sed 's|$| 1024 1024 1002 2025 3001 4024|')" \
+		"$(kctl -o json pod show | jq -r '.[] | select(.ingress | length > 2) |
+			[.name, (.ingress | length), (.egress | length),
+			 .ingress[0], .ingress[-1], .egress[0], .egress[-1]] |
+			join(" ")')"
+	g=$(gen)
+	check "1025 ingress policies are refused" \
+		kpol -x ENOSPC pod 1 name t/a addr $A4 isolate ingress \
+		ingress "$(seq -s, 1001 2025)"
+	check_eq "generation unchanged" "$g" "$(gen)"
+	allow "$PC" tcp $A4 80 a
 	return $lret
 }
 

@@ -785,7 +785,9 @@ static int addr_parse(const struct nlattr *nla, void *arg)
 	return 0;
 }
 
-int kubenf_pod_parse(const struct nlattr *nest, struct kubenf_pod *pod)
+/* *@has_head: the nest starts the pod (a continuation has no name). */
+static int pod_parse(const struct nlattr *nest, struct kubenf_pod *pod,
+		     bool *has_head)
 {
 	const struct nlattr *tb[KUBENF_POD_A_MAX + 1];
 	int err;
@@ -796,6 +798,8 @@ int kubenf_pod_parse(const struct nlattr *nest, struct kubenf_pod *pod)
 	if (!tb[KUBENF_POD_A_ID] || !kubenf_nla_u32(tb[KUBENF_POD_A_ID]))
 		return -EBADMSG;
 	pod->id = kubenf_nla_u32(tb[KUBENF_POD_A_ID]);
+	*has_head = tb[KUBENF_POD_A_NAME] || tb[KUBENF_POD_A_FLAGS] ||
+		    tb[KUBENF_POD_A_ADDRS];
 	if (tb[KUBENF_POD_A_NAME]) {
 		err = kubenf_obj_set_name(&pod->name,
 					  kubenf_nla_str(tb[KUBENF_POD_A_NAME]));
@@ -819,6 +823,29 @@ int kubenf_pod_parse(const struct nlattr *nest, struct kubenf_pod *pod)
 	if (tb[KUBENF_POD_A_EGRESS])
 		return ids_parse(tb[KUBENF_POD_A_EGRESS], &pod->egress,
 				 &pod->n_egress);
+	return 0;
+}
+
+int kubenf_pod_parse(const struct nlattr *nest, struct kubenf_pod *pod)
+{
+	bool head;
+
+	return pod_parse(nest, pod, &head);
+}
+
+/* Append @n ids of @from to *@to (*@n_to of them; kubenf_array_add()). */
+static int ids_append(uint32_t **to, size_t *n_to, const uint32_t *from,
+		      size_t n)
+{
+	uint32_t *id;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		id = kubenf_array_add(*to, *n_to);
+		if (!id)
+			return -ENOMEM;
+		*id = from[i];
+	}
 	return 0;
 }
 
@@ -947,14 +974,30 @@ int kubenf_pod_dump_parse(const struct nlmsghdr *nlh, void *arg)
 	struct kubenf_pod_list *list = arg;
 	struct kubenf_pod pod = { 0 }, *p;
 	const struct nlattr *nest;
+	bool head;
 	int err;
 
 	err = dump_nest(nlh, KUBENF_CMD_POD_GET, KUBENF_A_POD, &nest);
 	if (err)
 		return err;
-	err = kubenf_pod_parse(nest, &pod);
+	err = pod_parse(nest, &pod, &head);
 	if (err)
 		goto cleanup;
+	/* Ids are unique: the same id again carries more policy ids. */
+	p = list->n ? &list->v[list->n - 1] : NULL;
+	if (p && p->id == pod.id) {
+		err = head ? -EBADMSG :
+		      ids_append(&p->ingress, &p->n_ingress, pod.ingress,
+				 pod.n_ingress);
+		if (!err)
+			err = ids_append(&p->egress, &p->n_egress, pod.egress,
+					 pod.n_egress);
+		goto cleanup;
+	}
+	if (!head) {
+		err = -EBADMSG;		/* a continuation of nothing */
+		goto cleanup;
+	}
 	p = kubenf_array_add(list->v, list->n);
 	if (!p) {
 		err = -ENOMEM;

@@ -88,6 +88,8 @@ static const struct tap_test tests[] = {
 	{ "agent pol: peerset, policy, pod encode and decode",
 	  test_pol_roundtrip },
 	{ "agent pol: dump continuations are merged", test_pol_dump_merge },
+	{ "agent pol: a pod's policy ids over several dump messages",
+	  test_pod_dump_merge },
 	{ "agent rules: the examples compiled into the model",
 	  test_agent_desired },
 	{ "agent diff: adoption of an equal kernel state is no change",

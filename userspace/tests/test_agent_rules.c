@@ -288,6 +288,87 @@ void test_pol_dump_merge(void)
 	kubenf_pol_list_release(&ol);
 }
 
+/*
+ * A POD_GET reply as kmod/pod.c writes it: the head (with @name) or a
+ * continuation (NULL), ingress ids 1000 + [@in, @in + @n_in), egress ids
+ * 5000 + [@eg, @eg + @n_eg); elements numbered from 1 across messages.
+ */
+static struct nl_msg *pod_reply(uint32_t id, const char *name, int in,
+				int n_in, int eg, int n_eg)
+{
+	struct nl_msg *msg = kubenf_nl_msg_new_size(KUBENF_CMD_POD_GET, 0,
+						    65536);
+	struct nlattr *nest, *arr;
+	int i;
+
+	nest = kubenf_nl_nest_start(msg, KUBENF_A_POD);
+	kubenf_nl_put_u32(msg, KUBENF_POD_A_ID, id);
+	if (name) {
+		kubenf_nl_put_str(msg, KUBENF_POD_A_NAME, name);
+		kubenf_nl_put_u32(msg, KUBENF_POD_A_FLAGS,
+				  KUBENF_POD_F_INGRESS_ISOLATED |
+				  KUBENF_POD_F_EGRESS_ISOLATED);
+	}
+	if (n_in) {
+		arr = kubenf_nl_nest_start(msg, KUBENF_POD_A_INGRESS);
+		for (i = in; i < in + n_in; i++)
+			kubenf_nl_put_u32(msg, i + 1, 1000 + i);
+		kubenf_nl_nest_end(msg, arr);
+	}
+	if (n_eg) {
+		arr = kubenf_nl_nest_start(msg, KUBENF_POD_A_EGRESS);
+		for (i = eg; i < eg + n_eg; i++)
+			kubenf_nl_put_u32(msg, i + 1, 5000 + i);
+		kubenf_nl_nest_end(msg, arr);
+	}
+	kubenf_nl_nest_end(msg, nest);
+	return msg;
+}
+
+/* Pods too large for one dump message come in parts. */
+void test_pod_dump_merge(void)
+{
+	struct kubenf_pod_list dl = { 0 };
+	struct nl_msg *m[6];
+	int i;
+
+	/* 1024 ingress ids over three messages, then 1024 egress ones. */
+	m[0] = pod_reply(7, "x/a", 0, 700, 0, 0);
+	m[1] = pod_reply(7, NULL, 700, 324, 0, 300);
+	m[2] = pod_reply(7, NULL, 0, 0, 300, 724);
+	m[3] = pod_reply(3, "x/b", 0, 2, 0, 1);
+	for (i = 0; i < 4; i++) {
+		CHECK_INT(kubenf_pod_dump_parse(kubenf_nl_msg_hdr(m[i]), &dl),
+			  0);
+		kubenf_nl_msg_free(m[i]);
+	}
+	/* A continuation of nothing; one that has a name is a new head. */
+	m[4] = pod_reply(9, NULL, 0, 1, 0, 0);
+	CHECK_INT(kubenf_pod_dump_parse(kubenf_nl_msg_hdr(m[4]), &dl),
+		  -EBADMSG);
+	m[5] = pod_reply(3, "x/b", 0, 1, 0, 0);
+	CHECK_INT(kubenf_pod_dump_parse(kubenf_nl_msg_hdr(m[5]), &dl),
+		  -EBADMSG);
+	kubenf_nl_msg_free(m[4]);
+	kubenf_nl_msg_free(m[5]);
+	CHECK_INT(kubenf_pod_list_finish(&dl), 0);
+	CHECK_INT(dl.n, 2);
+	if (dl.n == 2) {
+		CHECK_INT(dl.v[1].id, 7);
+		CHECK_STR(dl.v[1].name, "x/a");
+		CHECK_INT(dl.v[1].n_ingress, 1024);
+		CHECK_INT(dl.v[1].n_egress, 1024);
+		for (i = 0; i < 1024; i++) {
+			if (dl.v[1].ingress[i] != 1000u + i ||
+			    dl.v[1].egress[i] != 5000u + i)
+				break;
+		}
+		CHECK_INT(i, 1024);
+		CHECK_INT(dl.v[0].n_ingress, 2);
+	}
+	kubenf_pod_list_release(&dl);
+}
+
 /* ---- the desired rule set --------------------------------------------------- */
 
 static void test_config(struct kubenf_config *cfg)

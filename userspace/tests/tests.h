@@ -91,6 +91,7 @@ void test_file_watch(void);
 /* test_agent_rules.c */
 void test_pol_roundtrip(void);
 void test_pol_dump_merge(void);
+void test_pod_dump_merge(void);
 void test_agent_desired(void);
 void test_agent_diff_adopt(void);
 void test_agent_diff_changes(void);
