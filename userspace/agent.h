@@ -12,6 +12,9 @@
  *                  -> difference (agent_diff.c) -> one transaction
  *        ^
  *   agent_loop.c   one thread: poll(2) over the sources, signals, timers
+ *                  and the HTTP servers (agent_http.c): the agent's own
+ *                  health (agent_health.c) and the Services' health check
+ *                  node ports (agent_hc.c), updated after each sync
  *
  * Every function returns 0 or -errno unless it says otherwise; nothing
  * below main() exits. Log lines go through agent_log(), one per event.
