@@ -209,13 +209,6 @@ const struct kubenf_kind_ops kubenf_pod_ops = {
 	.validate	= kubenf_pod_validate,
 };
 
-static int kubenf_u32_cmp(const void *a, const void *b)
-{
-	u32 x = *(const u32 *)a, y = *(const u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Whether @ids holds an id twice: on a sorted copy, O(n log n). */
 static int kubenf_ids_have_dup(const u32 *ids, u32 n, bool *dup)
 {

@@ -611,7 +611,7 @@ int kubenf_put_id_array(struct sk_buff *skb, int type, const u32 *ids, u32 n)
 	return 0;
 }
 
-static int kubenf_u32_cmp(const void *a, const void *b)
+int kubenf_u32_cmp(const void *a, const void *b)
 {
 	u32 x = *(const u32 *)a, y = *(const u32 *)b;
 

@@ -126,6 +126,9 @@ const struct kubenf_policy *kubenf_policy_lookup(struct kubenf_net *kn,
 int kubenf_policy_match(const struct kubenf_policy *pol, u8 family,
 			const union nf_inet_addr *peer, u8 proto, u16 port);
 
+/* sort() order of u32 ids. */
+int kubenf_u32_cmp(const void *a, const void *b);
+
 /*
  * Nested arrays of non-zero u32 ids (rule peers, pod policy lists). Parse
  * returns the number of ids stored in @out (sized by kubenf_array_len()).
